@@ -1,0 +1,1 @@
+"""Sites and their names: the gazetteer model, loading, resolution and errors."""

@@ -1,0 +1,328 @@
+"""Read YAML safely and fast, keeping the line and column of every value.
+
+Gazetteers and datasets are hand-written files: a problem must be reported
+with its position, every duplicate key must be found (most YAML libraries keep
+the last one silently), and hostile input (custom tags, alias bombs, deep
+nesting, binary garbage, huge files) must be refused with a clear message.
+
+The file is read from the event stream of libyaml's C parser (PyYAML), built
+into plain ``dict``/``list`` subclasses that remember positions. Scalars are
+resolved with the YAML 1.2 core schema, so ``2023-09-08`` and ``no`` stay
+strings; dates are interpreted in one place, :mod:`routes.dates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+import re
+from typing import Any, Union
+
+import yaml
+
+from gazetteer.errors import Problem
+
+Mark = tuple[int, int]
+"""A 1-based (line, column) position in a file."""
+
+Scalar = Union[str, int, float, bool, None]  # noqa: UP007 (a runtime alias on 3.10)
+
+MAX_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 5_000_000
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_SCALAR_TAGS = {None, "!", _STR_TAG}
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUES = {"true", "True", "TRUE"}
+_FALSES = {"false", "False", "FALSE"}
+_NO_KEY = object()
+_INFS = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
+
+
+class YamlMap(dict[Any, Any]):
+    """A mapping read from YAML, with the position of each key and value."""
+
+    __slots__ = ("key_marks", "mark", "value_marks")
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.key_marks: dict[Any, Mark] = {}
+        self.value_marks: dict[Any, Mark] = {}
+
+
+class YamlSeq(list[Any]):
+    """A sequence read from YAML, with the position of each item."""
+
+    __slots__ = ("item_marks", "mark")
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.item_marks: list[Mark] = []
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """The value of a YAML file and the non-fatal problems met reading it.
+
+    Parameters
+    ----------
+    path
+        The file's name as the user gave it, used in messages.
+    value
+        The top-level value: a :class:`YamlMap`, :class:`YamlSeq`, a scalar,
+        or ``None`` for an empty file.
+    problems
+        Duplicate keys and similar problems that did not stop the reading.
+    """
+
+    path: str
+    value: Any
+    problems: tuple[Problem, ...] = field(default=())
+
+
+class YamlReadError(Exception):
+    """A file that can't be read as YAML at all; carries one :class:`Problem`."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def resolve_plain(text: str) -> Scalar:
+    """Give an unquoted YAML scalar its value under the YAML 1.2 core schema.
+
+    Parameters
+    ----------
+    text
+        The scalar as written, without quotes.
+
+    Returns
+    -------
+    str, int, float, bool or None
+        ``None`` for null, booleans for ``true``/``false``, numbers for
+        decimal, octal (``0o``) and hex (``0x``) integers and floats;
+        every other text, dates included, stays a string.
+    """
+    if text in _NULLS:
+        return None
+    if text in _TRUES:
+        return True
+    if text in _FALSES:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text in _INFS:
+        return float("inf")
+    if text in {"-.inf", "-.Inf", "-.INF"}:
+        return float("-inf")
+    if text in {".nan", ".NaN", ".NAN"}:
+        return float("nan")
+    return text
+
+
+def _mark(event: Any) -> Mark:
+    return (event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _fail(path: str, mark: Mark, message: str) -> YamlReadError:
+    return YamlReadError(Problem(path, mark[0], mark[1], message))
+
+
+def _decode(data: bytes, path: str, max_bytes: int) -> str:
+    if len(data) > max_bytes:
+        size_mb = len(data) / 1024 / 1024
+        limit_mb = max_bytes / 1024 / 1024
+        message = (
+            f"file is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit for YAML; "
+            "split it, or keep bulk legs in a CSV file"
+        )
+        raise _fail(path, (0, 0), message)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        message = f"not UTF-8 text (byte 0x{data[err.start]:02x}); save the file as UTF-8"
+        raise _fail(path, (line, column), message) from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        message = "NUL character in the file; it is binary or corrupt, not YAML text"
+        raise _fail(path, (line, column), message)
+    return text
+
+
+def _events(text: str, path: str) -> Iterator[Any]:
+    try:
+        yield from yaml.parse(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(str(p) for p in (err.context, err.problem) if p)
+        raise _fail(path, where, f"invalid YAML: {what}") from None
+    except yaml.YAMLError as err:
+        raise _fail(path, (0, 0), f"invalid YAML: {err}") from None
+
+
+class _Builder:
+    """Turn a libyaml event stream into positioned dicts, lists and scalars."""
+
+    def __init__(self, path: str, max_depth: int, max_values: int) -> None:
+        self.path = path
+        self.max_depth = max_depth
+        self.max_values = max_values
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        # Each frame: [container, anchor, count at start, pending key, key mark]
+        self.stack: list[list[Any]] = []
+        self.count = 0
+        self.root: Any = None
+        self.documents = 0
+
+    def _grow(self, n: int, mark: Mark) -> None:
+        self.count += n
+        if self.count > self.max_values:
+            message = (
+                f"more than {self.max_values:,} values once aliases are expanded "
+                "(an alias bomb?); remove the anchors and aliases"
+            )
+            raise _fail(self.path, mark, message)
+
+    def _add(self, value: Any, mark: Mark) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        container = frame[0]
+        if isinstance(container, YamlSeq):
+            container.append(value)
+            container.item_marks.append(mark)
+            return
+        if frame[3] is _NO_KEY:
+            if isinstance(value, (YamlMap, YamlSeq)):
+                raise _fail(self.path, mark, "a mapping key must be a plain value")
+            frame[3], frame[4] = value, mark
+            return
+        key, key_mark = frame[3], frame[4]
+        frame[3] = _NO_KEY
+        if key in container:
+            first = container.key_marks[key][0]
+            message = f"duplicate key {key!r} (first at line {first}); remove one of them"
+            self.problems.append(Problem(self.path, key_mark[0], key_mark[1], message))
+            return
+        container[key] = value
+        container.key_marks[key] = key_mark
+        container.value_marks[key] = mark
+
+    def _check_tag(self, tag: str | None, allowed: set[str | None], mark: Mark) -> None:
+        if tag not in allowed:
+            shown = tag.replace("tag:yaml.org,2002:", "!!") if tag else tag
+            message = f"YAML tag {shown!r} is not allowed; write plain values without tags"
+            raise _fail(self.path, mark, message)
+
+    def _open(self, container: YamlMap | YamlSeq, event: Any, mark: Mark) -> None:
+        self._check_tag(event.tag, _COLLECTION_TAGS, mark)
+        if len(self.stack) >= self.max_depth:
+            message = f"nested deeper than {self.max_depth} levels; flatten the file"
+            raise _fail(self.path, mark, message)
+        self._grow(1, mark)
+        if event.anchor:
+            self.open_anchors.add(event.anchor)
+        self.stack.append([container, event.anchor, self.count, _NO_KEY, None])
+
+    def _close(self) -> None:
+        container, anchor, start, _key, _mark = self.stack.pop()
+        if anchor:
+            self.open_anchors.discard(anchor)
+            self.anchors[anchor] = (container, self.count - start + 1)
+        self._add(container, container.mark)
+
+    def feed(self, event: Any) -> None:
+        mark = _mark(event)
+        if isinstance(event, yaml.ScalarEvent):
+            self._check_tag(event.tag, _SCALAR_TAGS, mark)
+            plain = event.style in (None, "") and event.tag is None
+            value = resolve_plain(event.value) if plain else event.value
+            self._grow(1, mark)
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            self._add(value, mark)
+        elif isinstance(event, yaml.MappingStartEvent):
+            self._open(YamlMap(mark), event, mark)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._open(YamlSeq(mark), event, mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self._close()
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.open_anchors:
+                message = f"alias *{event.anchor} refers to itself; remove the recursion"
+                raise _fail(self.path, mark, message)
+            if event.anchor not in self.anchors:
+                raise _fail(self.path, mark, f"alias *{event.anchor} has no anchor")
+            value, weight = self.anchors[event.anchor]
+            self._grow(weight, mark)
+            self._add(value, mark)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                message = "more than one YAML document (a second '---'); keep one per file"
+                raise _fail(self.path, mark, message)
+
+
+
+def parse_yaml(
+    data: bytes,
+    path: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_values: int = MAX_VALUES,
+) -> YamlDocument:
+    """Parse YAML text safely, keeping positions and reporting duplicate keys.
+
+    Parameters
+    ----------
+    data
+        The raw file content; must be UTF-8 (a BOM is allowed).
+    path
+        The file's name as the user gave it, used in messages.
+    max_bytes
+        Largest accepted input, in bytes.
+    max_depth
+        Deepest accepted nesting of mappings and sequences.
+    max_values
+        Most values accepted, counting every expansion of an alias.
+
+    Returns
+    -------
+    YamlDocument
+        The value and any duplicate-key problems.
+
+    Raises
+    ------
+    YamlReadError
+        If the input is too big, not UTF-8, binary, not valid YAML, uses a
+        tag, nests too deeply or expands past ``max_values``.
+    """
+    text = _decode(data, path, max_bytes)
+    builder = _Builder(path, max_depth, max_values)
+    for event in _events(text, path):
+        builder.feed(event)
+    return YamlDocument(path, builder.root, tuple(builder.problems))

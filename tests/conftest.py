@@ -1,0 +1,30 @@
+"""Shared fixtures: the bundled gazetteer and a helper to write YAML files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+import textwrap
+
+import pytest
+
+from gazetteer.load import load_gazetteer
+from gazetteer.resolve import Gazetteer
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    """The bundled gazetteer."""
+    return load_gazetteer()
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write dedented text to a file under ``tmp_path`` and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return _write
