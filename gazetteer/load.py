@@ -1,0 +1,166 @@
+"""Load gazetteer files into :class:`Site` objects, reporting every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from gazetteer._fields import Problems, Record, as_map
+from gazetteer._yaml import YamlMap, YamlReadError, parse_yaml
+from gazetteer.errors import GazetteerError, Problem
+from gazetteer.model import KINDS, Site
+from gazetteer.resolve import Gazetteer
+
+SITE_FIELDS = ("name", "aliases", "kind", "country", "lat", "lon", "note")
+BUNDLED_NAME = "sites.yaml"
+
+
+def bundled_path() -> Path:
+    """Return the path of the gazetteer shipped inside the package."""
+    return Path(str(files("gazetteer").joinpath(BUNDLED_NAME)))
+
+
+def _country_codes() -> frozenset[str]:
+    import iso3166
+
+    return frozenset(iso3166.countries_by_alpha2)
+
+
+def parse_site(site_id: Any, value: Any, mark: tuple[int, int], problems: Problems) -> Site | None:
+    """Build one :class:`Site` from its YAML mapping.
+
+    Parameters
+    ----------
+    site_id
+        The mapping key.
+    value
+        The mapping of fields.
+    mark
+        Position of the key, for messages.
+    problems
+        Where problems go.
+
+    Returns
+    -------
+    Site or None
+        ``None`` when the entry has errors (they are in ``problems``).
+    """
+    what = f"site {site_id!r}"
+    if not isinstance(site_id, str) or not site_id.strip():
+        problems.add(mark, f"{what}: a site id must be text")
+        return None
+    fields = as_map(value, mark, problems, what)
+    if fields is None:
+        return None
+    before = len(problems)
+    record = Record(fields, problems, what)
+    record.known(SITE_FIELDS)
+    name = record.text("name", required=True)
+    kind = record.text("kind", required=True)
+    country = record.text("country", required=True)
+    lat = record.number("lat", required=True)
+    lon = record.number("lon", required=True)
+    aliases = record.texts("aliases")
+    note = record.text("note") or ""
+    if lat is not None and not -90 <= lat <= 90:
+        hint = "; lat and lon look swapped" if -90 <= (lon or 0) <= 90 and abs(lat) <= 180 else ""
+        record.problem("lat", f"latitude {lat:g} is outside [-90, 90]{hint}")
+    if lon is not None and not -180 <= lon <= 180:
+        record.problem("lon", f"longitude {lon:g} is outside [-180, 180]")
+    if kind is not None and kind not in KINDS:
+        record.problem("kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if country is not None and country not in _country_codes():
+        upper = country.upper()
+        hint = f"; write '{upper}'" if upper in _country_codes() else ""
+        record.problem(
+            "country", f"country {country!r} is not an ISO 3166-1 alpha-2 code{hint}"
+        )
+    if len(problems) > before or None in (name, kind, country, lat, lon):
+        return None
+    assert name and kind and country and lat is not None and lon is not None
+    return Site(site_id, name, kind, country, lat, lon, aliases, note)  # type: ignore[arg-type]
+
+
+def parse_sites(value: YamlMap, problems: Problems) -> dict[str, Site]:
+    """Build the sites of a ``sites:`` mapping; bad entries are left out."""
+    sites: dict[str, Site] = {}
+    for site_id, fields in value.items():
+        site = parse_site(site_id, fields, value.key_marks[site_id], problems)
+        if site is not None:
+            sites[site.id] = site
+    return sites
+
+
+def read_gazetteer_file(path: str | Path, *, data: bytes | None = None) -> dict[str, Site]:
+    """Read one gazetteer file.
+
+    Parameters
+    ----------
+    path
+        The file; its name is used in messages.
+    data
+        The content, if already read.
+
+    Returns
+    -------
+    dict of str to Site
+        The sites by id, in file order.
+
+    Raises
+    ------
+    GazetteerError
+        With every problem, when the file is missing, unreadable or invalid.
+    """
+    name = str(path)
+    try:
+        content = Path(path).read_bytes() if data is None else data
+        document = parse_yaml(content, name)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise GazetteerError([Problem(name, 0, 0, f"can't read gazetteer: {reason}")]) from None
+    except YamlReadError as err:
+        raise GazetteerError([err.problem]) from None
+    problems = Problems(name)
+    problems.extend(document.problems)
+    top = as_map(document.value, (1, 1), problems, "a gazetteer")
+    sites: dict[str, Site] = {}
+    if top is not None:
+        record = Record(top, problems, "gazetteer")
+        record.known(("sites",))
+        listed = top.get("sites")
+        if "sites" not in top:
+            problems.add(top.mark, "gazetteer: missing the top-level 'sites:' mapping")
+        elif (mapping := as_map(listed, record.mark("sites"), problems, "'sites'")) is not None:
+            sites = parse_sites(mapping, problems)
+    if problems.has_errors:
+        raise GazetteerError(problems)
+    return sites
+
+
+def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True) -> Gazetteer:
+    """Load the bundled gazetteer with user files layered over it.
+
+    Parameters
+    ----------
+    layers
+        Gazetteer files in increasing precedence: a site id defined in a later
+        file replaces the same id from earlier ones and from the bundled file.
+    bundled
+        Start from the bundled gazetteer.
+
+    Returns
+    -------
+    Gazetteer
+
+    Raises
+    ------
+    GazetteerError
+        If any file is missing or invalid.
+    """
+    sites: dict[str, Site] = {}
+    paths = [bundled_path(), *layers] if bundled else list(layers)
+    for path in paths:
+        sites.update(read_gazetteer_file(path))
+    return Gazetteer(sites)
