@@ -1,0 +1,1 @@
+"""Datasets of documented legs: model, loading, the leg graph, routing and the CLI."""

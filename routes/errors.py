@@ -1,0 +1,9 @@
+"""Errors raised by routes/, part of the hierarchy rooted in :mod:`gazetteer.errors`."""
+
+from __future__ import annotations
+
+from gazetteer.errors import DataError
+
+
+class DatasetError(DataError):
+    """A dataset file that is unreadable or invalid, with every problem found."""

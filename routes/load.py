@@ -1,0 +1,400 @@
+"""Load a dataset file, resolve its sites and report every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from importlib.resources import files
+import logging
+from pathlib import Path
+import re
+from typing import Any, TypeVar
+
+from gazetteer._fields import Problems, Record, as_map, as_seq
+from gazetteer._suggest import did_you_mean
+from gazetteer._yaml import Mark, YamlMap, YamlReadError, parse_yaml
+from gazetteer.errors import PlaceError, Problem
+from gazetteer.load import parse_sites
+from gazetteer.model import Site
+from gazetteer.resolve import Gazetteer
+from routes.dates import When, parse_when
+from routes.errors import DatasetError
+from routes.model import (
+    MODES,
+    QUALIFIERS,
+    RELIABILITIES,
+    Dataset,
+    Estimate,
+    Event,
+    Leg,
+    Source,
+    Volume,
+)
+
+log = logging.getLogger(__name__)
+
+BUNDLED_NAME = "nk-ru-arms-2023-2024.yaml"
+TOP_FIELDS = ("title", "description", "sites", "sources", "legs", "events", "estimates")
+SOURCE_FIELDS = ("title", "publisher", "date", "url", "reliability", "note")
+LEG_FIELDS = (
+    "id", "from", "to", "mode", "depart", "arrive", "volume", "unit", "carrier", "sources",
+    "note",
+)
+EVENT_FIELDS = ("at", "date", "what", "sources")
+ESTIMATE_FIELDS = (
+    "date", "value", "qualifier", "unit", "period", "claimant", "sources", "note",
+)
+VOLUME_FIELDS = ("value", "qualifier")
+
+_VOLUME_TEXT = re.compile(
+    r"(?:(?P<q>" + "|".join(q for q in QUALIFIERS if q != "exact") + r")\s+)?"
+    r"(?P<n>\d[\d,]*(?:\.\d+)?)"
+)
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+T = TypeVar("T")
+
+
+def bundled_dataset_path() -> Path:
+    """Return the path of the dataset shipped with shiproute."""
+    return Path(str(files("seeds").joinpath(BUNDLED_NAME)))
+
+
+class _Reader:
+    """Holds what every part of one dataset file needs while it is read."""
+
+    def __init__(self, problems: Problems, gazetteer: Gazetteer, source_ids: set[str]) -> None:
+        self.problems = problems
+        self.gazetteer = gazetteer
+        self.source_ids = source_ids
+        self.used_sites: dict[str, Site] = {}
+
+    def site(self, record: Record, key: str) -> str | None:
+        name = record.text(key, required=True)
+        if name is None:
+            return None
+        try:
+            site = self.gazetteer.resolve(name)
+        except PlaceError as err:
+            record.problem(key, str(err))
+            return None
+        self.used_sites[site.id] = site
+        return site.id
+
+    def when(self, record: Record, key: str, *, required: bool = False) -> When | None:
+        value = record.value.get(key)
+        if value is None:
+            if required:
+                record.problem(None, f"missing field '{key}'")
+            return None
+        try:
+            return parse_when(value)
+        except ValueError as err:
+            record.problem(key, f"bad date in '{key}': {err}")
+            return None
+
+    def sources(self, record: Record) -> tuple[str, ...]:
+        cited = record.texts("sources")
+        for source_id in cited:
+            if source_id not in self.source_ids:
+                hint = did_you_mean(source_id, self.source_ids) or (
+                    "; define it under 'sources:'"
+                )
+                record.problem("sources", f"unknown source '{source_id}'{hint}")
+        return cited
+
+    def volume(self, record: Record, key: str = "volume") -> Volume | None:
+        value = record.value.get(key)
+        if value is None:
+            return None
+        qualifier: Any = "exact"
+        if isinstance(value, YamlMap):
+            inner = Record(value, self.problems, record.what)
+            inner.known(VOLUME_FIELDS)
+            number = inner.number("value", required=True)
+            qualifier = inner.text("qualifier") or "exact"
+        elif isinstance(value, str) and (match := _VOLUME_TEXT.fullmatch(value.strip())):
+            number = float(match["n"].replace(",", ""))
+            qualifier = match["q"] or "exact"
+        else:
+            number = record.number(key)
+        return self.checked_volume(record, key, number, qualifier)
+
+    def checked_volume(
+        self, record: Record, key: str, number: float | None, qualifier: str
+    ) -> Volume | None:
+        if qualifier not in QUALIFIERS:
+            hint = did_you_mean(qualifier, QUALIFIERS) or f"; use one of {', '.join(QUALIFIERS)}"
+            record.problem(key, f"unknown qualifier '{qualifier}'{hint}")
+            return None
+        if number is None:
+            return None
+        if number < 0:
+            record.problem(key, f"volume {number:g} is negative; volumes count what moved")
+            return None
+        return Volume(number, qualifier)  # type: ignore[arg-type]
+
+
+def _records(
+    top: YamlMap, key: str, problems: Problems, what: str, allowed: tuple[str, ...]
+) -> list[tuple[Record, Mark]]:
+    items = as_seq(top.get(key), top.value_marks.get(key, top.mark), problems, f"'{key}'")
+    if items is None:
+        return []
+    out = []
+    for index, (item, mark) in enumerate(zip(items, items.item_marks, strict=True), 1):
+        fields = as_map(item, mark, problems, f"{what} {index}")
+        if fields is not None:
+            record = Record(fields, problems, f"{what} {index}")
+            record.known(allowed)
+            out.append((record, mark))
+    return out
+
+
+def _parse_sources(top: YamlMap, problems: Problems) -> dict[str, Source]:
+    value = top.get("sources")
+    if value is None:
+        return {}
+    mapping = as_map(value, top.value_marks["sources"], problems, "'sources'")
+    sources: dict[str, Source] = {}
+    for source_id, fields in (mapping or {}).items():
+        assert mapping is not None
+        what = f"source '{source_id}'"
+        entry = as_map(fields, mapping.key_marks[source_id], problems, what)
+        if entry is None:
+            sources[str(source_id)] = Source(str(source_id), str(source_id))
+            continue
+        record = Record(entry, problems, what)
+        record.known(SOURCE_FIELDS)
+        reliability = record.text("reliability")
+        if reliability is not None and reliability not in RELIABILITIES:
+            record.problem(
+                "reliability",
+                f"reliability '{reliability}' is not an Admiralty grade; use one of A-F",
+            )
+            reliability = None
+        url = record.text("url")
+        date = None
+        if "date" in entry:
+            try:
+                date = parse_when(entry["date"])
+            except ValueError as err:
+                record.problem("date", f"bad date in 'date': {err}")
+        sources[str(source_id)] = Source(
+            id=str(source_id),
+            title=record.text("title", required=True) or str(source_id),
+            publisher=record.text("publisher"),
+            date=date,
+            url=url,
+            reliability=reliability,  # type: ignore[arg-type]
+            note=record.text("note"),
+        )
+    return sources
+
+
+def _leg_slug(origin: str, destination: str, mode: str, depart: When | None) -> str:
+    parts = [origin, destination, mode] + ([depart.start.iso()] if depart else [])
+    return _SLUG.sub("-", "-".join(parts).lower()).strip("-")
+
+
+def _parse_legs(top: YamlMap, reader: _Reader) -> list[Leg]:
+    legs: list[tuple[Leg, bool]] = []
+    explicit: dict[str, int] = {}
+    for record, mark in _records(top, "legs", reader.problems, "leg", LEG_FIELDS):
+        before = len(reader.problems)
+        leg_id = record.text("id")
+        if leg_id is not None:
+            record.what = f"leg '{leg_id}'"
+            if leg_id in explicit:
+                first = explicit[leg_id]
+                record.problem("id", f"duplicate leg id '{leg_id}' (first at line {first})")
+            explicit.setdefault(leg_id, mark[0])
+        origin = reader.site(record, "from")
+        destination = reader.site(record, "to")
+        mode = record.text("mode", required=True)
+        if mode is not None and mode not in MODES:
+            hint = did_you_mean(mode, MODES) or f"; use one of {', '.join(MODES)}"
+            record.problem("mode", f"unknown mode '{mode}'{hint}")
+        if origin is not None and origin == destination:
+            record.problem("to", f"leg goes from '{origin}' to itself; check 'from' and 'to'")
+        depart = reader.when(record, "depart")
+        arrive = reader.when(record, "arrive")
+        if depart and arrive and arrive.last < depart.first:
+            record.problem(
+                "arrive",
+                f"arrives ({arrive.iso()}) before it departs ({depart.iso()}); check the dates",
+            )
+        volume = reader.volume(record)
+        fields = dict(
+            unit=record.text("unit"),
+            carrier=record.text("carrier"),
+            sources=reader.sources(record),
+            note=record.text("note"),
+        )
+        if len(reader.problems) > before or not (origin and destination and mode):
+            continue
+        leg = Leg(
+            id=leg_id or _leg_slug(origin, destination, mode, depart),
+            origin=origin,
+            destination=destination,
+            mode=mode,  # type: ignore[arg-type]
+            depart=depart,
+            arrive=arrive,
+            volume=volume,
+            line=mark[0],
+            **fields,  # type: ignore[arg-type]
+        )
+        legs.append((leg, leg_id is not None))
+    return _unique_ids(legs, set(explicit))
+
+
+def _unique_ids(legs: list[tuple[Leg, bool]], taken: set[str]) -> list[Leg]:
+    out = []
+    for leg, explicit in legs:
+        if not explicit:
+            base, n = leg.id, 1
+            while leg.id in taken:
+                n += 1
+                leg = replace(leg, id=f"{base}-{n}")
+            taken.add(leg.id)
+        out.append(leg)
+    return out
+
+
+def _parse_each(
+    top: YamlMap,
+    key: str,
+    what: str,
+    allowed: tuple[str, ...],
+    reader: _Reader,
+    build: Callable[[Record], T | None],
+) -> list[T]:
+    out = []
+    for record, _mark in _records(top, key, reader.problems, what, allowed):
+        before = len(reader.problems)
+        item = build(record)
+        if item is not None and len(reader.problems) == before:
+            out.append(item)
+    return out
+
+
+def _event(reader: _Reader, record: Record) -> Event | None:
+    site = reader.site(record, "at")
+    date = reader.when(record, "date", required=True)
+    what = record.text("what", required=True)
+    sources = reader.sources(record)
+    if site and date and what:
+        return Event(site, date, what, sources)
+    return None
+
+
+def _estimate(reader: _Reader, record: Record) -> Estimate | None:
+    date = reader.when(record, "date", required=True)
+    if "value" not in record.value:
+        record.problem(None, "missing field 'value'")
+    number = record.number("value")
+    volume = reader.checked_volume(record, "value", number, record.text("qualifier") or "exact")
+    unit = record.text("unit", required=True)
+    claimant = record.text("claimant", required=True)
+    period = reader.when(record, "period")
+    sources = reader.sources(record)
+    if date and volume and unit and claimant:
+        return Estimate(date, volume, unit, claimant, period, sources, record.text("note"))
+    return None
+
+
+def parse_dataset(
+    data: bytes, path: str, gazetteer: Gazetteer
+) -> tuple[Dataset | None, list[Problem]]:
+    """Parse and validate a dataset, collecting every problem.
+
+    Parameters
+    ----------
+    data
+        The file content.
+    path
+        The file name, for messages and the dataset's name.
+    gazetteer
+        Sites the dataset may refer to; the dataset's own ``sites:`` are
+        layered over it.
+
+    Returns
+    -------
+    tuple of Dataset or None, and list of Problem
+        The dataset (``None`` if any problem is an error) and every problem,
+        warnings included, in file order.
+    """
+    problems = Problems(path)
+    try:
+        document = parse_yaml(data, path)
+    except YamlReadError as err:
+        return None, [err.problem]
+    problems.extend(document.problems)
+    top = as_map(document.value, (1, 1), problems, "a dataset")
+    if top is None:
+        return None, list(problems)
+    for key in top:
+        if key not in TOP_FIELDS:
+            hint = did_you_mean(str(key), TOP_FIELDS) or f"; known keys: {', '.join(TOP_FIELDS)}"
+            problems.add(top.key_marks[key], f"unknown top-level key {key!r} is ignored{hint}",
+                         "warning")
+    record = Record(top, problems, "dataset")
+    own_sites: dict[str, Site] = {}
+    if "sites" in top and (mapping := as_map(top["sites"], record.mark("sites"), problems,
+                                             "'sites'")) is not None:
+        own_sites = parse_sites(mapping, problems)
+    sources = _parse_sources(top, problems)
+    reader = _Reader(problems, gazetteer.layered(own_sites), set(sources))
+    legs = _parse_legs(top, reader)
+    events = _parse_each(top, "events", "event", EVENT_FIELDS, reader,
+                         lambda r: _event(reader, r))
+    estimates = _parse_each(top, "estimates", "estimate", ESTIMATE_FIELDS, reader,
+                            lambda r: _estimate(reader, r))
+    problems.sort(key=lambda p: (p.line, p.column))
+    if problems.has_errors:
+        return None, list(problems)
+    name = Path(path).stem
+    dataset = Dataset(
+        name=name,
+        title=record.text("title") or name,
+        sites={**own_sites, **reader.used_sites},
+        sources=sources,
+        legs=tuple(legs),
+        events=tuple(events),
+        estimates=tuple(estimates),
+    )
+    return dataset, list(problems)
+
+
+def read_dataset(path: str | Path, gazetteer: Gazetteer) -> Dataset:
+    """Read and validate a dataset file.
+
+    Parameters
+    ----------
+    path
+        The dataset YAML file.
+    gazetteer
+        Sites the dataset may refer to.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DatasetError
+        With every problem, if the file is missing, unreadable or invalid.
+        Warnings are logged.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise DatasetError([Problem(name, 0, 0, f"can't read dataset: {reason}")]) from None
+    dataset, problems = parse_dataset(data, name, gazetteer)
+    if dataset is None:
+        raise DatasetError(problems)
+    for problem in problems:
+        log.warning("%s", problem)
+    return dataset

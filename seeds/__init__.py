@@ -1,0 +1,1 @@
+"""The bundled dataset; data only."""

@@ -1,0 +1,191 @@
+"""Dataset validation reports every problem at once, each with its line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gazetteer.resolve import Gazetteer
+from routes.errors import DatasetError
+from routes.load import parse_dataset, read_dataset
+
+HEADER = """
+sources:
+  nsc: {title: NSC release, date: 2023-10-13}
+legs:
+"""
+
+
+def _problems(write: Callable[[str, str], Path], gazetteer: Gazetteer, text: str) -> list[str]:
+    path = write("d.yaml", text)
+    dataset, problems = parse_dataset(path.read_bytes(), "d.yaml", gazetteer)
+    assert dataset is None
+    return [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("leg", "expected"),
+    [
+        ("  - {from: Tikhoretck, to: Dunay, mode: rail}",
+         "d.yaml:4:12: leg 1: Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk' or "
+         "'Tikhoretsk ammunition depot'? Add it to the dataset's 'sites:' or to a --gazetteer "
+         "file, or add an alias."),
+        ("  - {from: Rajin, to: Dunay, mode: teleport}",
+         "d.yaml:4:36: leg 1: unknown mode 'teleport'; use one of sea, rail, road, air"),
+        ("  - {from: Rajin, to: Dunay, mode: rial}",
+         "d.yaml:4:36: leg 1: unknown mode 'rial'; did you mean 'rail'?"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, sources: [nsx]}",
+         "d.yaml:4:50: leg 1: unknown source 'nsx'; did you mean 'nsc'?"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, depart: 2023-13-01}",
+         "d.yaml:4:49: leg 1: bad date in 'depart': '2023-13-01' is not a real date: "
+         "month 13 is not 1-12"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, depart: 2023-09-12, arrive: 2023-09-08}",
+         "d.yaml:4:69: leg 1: arrives (2023-09-08) before it departs (2023-09-12); "
+         "check the dates"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, volume: -300}",
+         "d.yaml:4:49: leg 1: volume -300 is negative; volumes count what moved"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, volume: lots}",
+         "d.yaml:4:49: leg 1: 'volume' must be a number, not the text 'lots'"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, volume: {value: 3, qualifier: roughly}}",
+         "d.yaml:4:49: leg 1: unknown qualifier 'roughly'; use one of exact, about, at least, "
+         "more than, at most, less than"),
+        ("  - {from: Rajin, to: Najin, mode: sea}",
+         "d.yaml:4:23: leg 1: leg goes from 'rajin' to itself; check 'from' and 'to'"),
+        ("  - {from: Rajin, to: Dunay, mode: sea, carier: Angara}",
+         "d.yaml:4:41: leg 1: unknown field 'carier'; did you mean 'carrier'?"),
+        ("  - {from: Rajin, to: Dunay}", "d.yaml:4:5: leg 1: missing field 'mode'"),
+    ],
+)
+def test_each_leg_problem_is_reported_at_its_value(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer, leg: str, expected: str
+) -> None:
+    assert _problems(write, gazetteer, HEADER + leg + "\n") == [expected]
+
+
+def test_every_problem_of_a_file_is_reported_at_once_in_line_order(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    text = HEADER + """\
+  - id: a
+    from: Rajin
+    to: Dunay
+    mode: sea
+  - id: a
+    from: Nowhere
+    to: Dunay
+    mode: boat
+    sources: [missing]
+events:
+  - {at: Dunay, date: 2023-02-30, what: seen}
+estimates:
+  - {date: 2023-10-13, value: 1000, unit: containers}
+"""
+    assert _problems(write, gazetteer, text) == [
+        "d.yaml:8:9: leg 'a': duplicate leg id 'a' (first at line 4)",
+        "d.yaml:9:11: leg 'a': Unknown place 'Nowhere'. Add it to the dataset's 'sites:' or "
+        "to a --gazetteer file, or add an alias.",
+        "d.yaml:11:11: leg 'a': unknown mode 'boat'; use one of sea, rail, road, air",
+        "d.yaml:12:14: leg 'a': unknown source 'missing'; define it under 'sources:'",
+        "d.yaml:14:23: event 1: bad date in 'date': '2023-02-30' is not a real date: "
+        "February 2023 has no day 30 (1-28)",
+        "d.yaml:16:5: estimate 1: missing field 'claimant'",
+    ]
+
+
+def test_duplicate_keys_in_a_mapping_are_errors(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    text = HEADER + "  - from: Rajin\n    to: Dunay\n    mode: sea\n    to: Khasan\n"
+    assert _problems(write, gazetteer, text) == [
+        "d.yaml:7:5: duplicate key 'to' (first at line 5); remove one of them"
+    ]
+
+
+def test_ambiguous_site_lists_candidates(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    text = """
+    sites:
+      port-a: {name: Port A, aliases: [Harbour], kind: port, country: RU, lat: 43, lon: 132}
+      port-b: {name: Port B, aliases: [Harbour], kind: port, country: RU, lat: 44, lon: 133}
+    legs:
+      - {from: Harbour, to: Dunay, mode: sea}
+    """
+    assert _problems(write, gazetteer, text) == [
+        "d.yaml:5:12: leg 1: Place 'Harbour' is ambiguous: it names 'port-a' (Port A, RU), "
+        "'port-b' (Port B, RU); use one of the ids"
+    ]
+
+
+def test_bad_site_in_dataset_sites_is_reported_with_swap_hint(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    text = """
+    sites:
+      depot-x: {name: Depot X, kind: depot, country: RU, lat: 132.3, lon: 42.9}
+    """
+    assert _problems(write, gazetteer, text) == [
+        "d.yaml:2:59: site 'depot-x': latitude 132.3 is outside [-90, 90]; "
+        "lat and lon look swapped"
+    ]
+
+
+def test_top_level_must_be_a_mapping(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    assert _problems(write, gazetteer, "- a\n- b\n") == [
+        "d.yaml:1:1: a dataset must be a mapping of fields, not a list"
+    ]
+
+
+def test_unknown_top_level_key_is_a_warning_not_an_error(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    path = write("d.yaml", "title: T\nlgs: []\n")
+    dataset, problems = parse_dataset(path.read_bytes(), "d.yaml", gazetteer)
+    assert dataset is not None and dataset.title == "T"
+    assert [str(p) for p in problems] == [
+        "d.yaml:2:1: warning: unknown top-level key 'lgs' is ignored; did you mean 'legs'?"
+    ]
+
+
+def test_dataset_sites_extend_and_override_the_gazetteer(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    path = write("d.yaml", """
+    sites:
+      kamenny: {name: Kamenny, kind: rail_station, country: RU, lat: 45.88, lon: 40.04}
+      dunay: {name: Dunay, kind: port, country: RU, lat: 42.9, lon: 132.4}
+    legs:
+      - {from: Dunay, to: Kamenny, mode: rail}
+    """)
+    dataset = read_dataset(path, gazetteer)
+    assert dataset.legs[0].destination == "kamenny"
+    assert dataset.sites["dunay"].lon == 132.4
+
+
+def test_volume_forms_and_generated_ids(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    path = write("d.yaml", """
+    legs:
+      - {from: Rajin, to: Dunay, mode: sea, depart: 2023-09, volume: 300, unit: containers}
+      - {from: Rajin, to: Dunay, mode: sea, depart: 2023-09, volume: "more than 1,000"}
+      - {from: Rajin, to: Dunay, mode: sea, volume: {value: 2000, qualifier: about}}
+    """)
+    legs = read_dataset(path, gazetteer).legs
+    assert [leg.id for leg in legs] == [
+        "rajin-dunay-sea-2023-09", "rajin-dunay-sea-2023-09-2", "rajin-dunay-sea",
+    ]
+    assert [leg.volume.label(leg.unit) for leg in legs if leg.volume] == [
+        "300 containers", "more than 1,000", "about 2,000",
+    ]
+
+
+def test_missing_file_is_a_dataset_error(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    with pytest.raises(DatasetError) as caught:
+        read_dataset(tmp_path / "none.yaml", gazetteer)
+    missing = tmp_path / "none.yaml"
+    assert str(caught.value) == f"{missing}: can't read dataset: No such file or directory"
