@@ -1,0 +1,1 @@
+"""Render a routed dataset as an interactive HTML map."""
