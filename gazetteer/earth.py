@@ -1,0 +1,175 @@
+"""Natural Earth 1:10m land, countries and borders, shipped with the package.
+
+The data comes from the npm package world-atlas (Natural Earth, public
+domain), decoded and cut at the antimeridian by
+``tools/vendor_naturalearth.py``; see ``gazetteer/data/README.md``. Positions
+are accurate to a few hundred metres (the TopoJSON quantisation), so land and
+water features under ~0.5 km are noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import functools
+from importlib.resources import files
+import io
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+DATA_FILE = "naturalearth-10m.npz"
+KM_PER_DEGREE = 111.32
+
+
+def _geometries(arrays: Any, prefix: str, kind: shapely.GeometryType) -> NDArray[Any]:
+    grid = float(arrays["grid"])
+    coords = np.cumsum(arrays[f"{prefix}_delta"], axis=0, dtype=np.int64) * grid
+    offsets = []
+    n = 0
+    while f"{prefix}_offsets{n}" in arrays:
+        offsets.append(arrays[f"{prefix}_offsets{n}"].astype(np.int64))
+        n += 1
+    geometries: NDArray[Any] = shapely.from_ragged_array(kind, coords, tuple(offsets))
+    return geometries
+
+
+def _inside(tree: shapely.STRtree, shapes: NDArray[Any], lon: NDArray[Any],
+            lat: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Return (point, shape) index pairs where a point lies inside a shape.
+
+    Candidates come from the tree's bounding boxes; each shape then tests its
+    candidates at once with ``contains_xy`` on the prepared polygon, which is
+    much faster for continent-sized polygons than a per-point predicate query.
+    """
+    point_index, shape_index = tree.query(shapely.points(lon, lat))
+    keep = np.zeros(point_index.shape, dtype=bool)
+    for shape in np.unique(shape_index):
+        rows = np.flatnonzero(shape_index == shape)
+        chosen = point_index[rows]
+        keep[rows] = shapely.contains_xy(shapes[shape], lon[chosen], lat[chosen])
+    return point_index[keep], shape_index[keep]
+
+
+@dataclass(frozen=True, eq=False)
+class Earth:
+    """Land polygons, country polygons with ISO codes, and land borders.
+
+    Parameters
+    ----------
+    land
+        Land polygons (lon/lat), one per island or continent part.
+    countries
+        One MultiPolygon per country, aligned with ``codes`` and ``names``.
+    codes
+        ISO 3166-1 alpha-2 codes; ``""`` for places without one.
+    names
+        Natural Earth names.
+    borders
+        Land borders between countries, as lines.
+    """
+
+    land: NDArray[Any]
+    countries: NDArray[Any]
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    borders: NDArray[Any]
+
+    @functools.cached_property
+    def land_tree(self) -> shapely.STRtree:
+        """Spatial index over :attr:`land` (whose polygons it prepares for fast tests)."""
+        shapely.prepare(self.land)
+        return shapely.STRtree(self.land)
+
+    @functools.cached_property
+    def country_tree(self) -> shapely.STRtree:
+        """Spatial index over :attr:`countries` (whose polygons it prepares)."""
+        shapely.prepare(self.countries)
+        return shapely.STRtree(self.countries)
+
+    def on_land(self, lon: NDArray[Any], lat: NDArray[Any]) -> NDArray[Any]:
+        """Return whether each point lies on land (lakes and rivers count as land).
+
+        Parameters
+        ----------
+        lon, lat
+            Arrays of WGS84 degrees.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+        """
+        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+        out = np.zeros(lon.shape, dtype=bool)
+        point_index, _land_index = _inside(self.land_tree, self.land, lon, lat)
+        out[point_index] = True
+        return out
+
+    def country_of(self, lon: NDArray[Any], lat: NDArray[Any]) -> NDArray[Any]:
+        """Return the country code at each point, ``""`` at sea or in no country.
+
+        Parameters
+        ----------
+        lon, lat
+            Arrays of WGS84 degrees.
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+        out = np.full(lon.shape, "", dtype="<U2")
+        point_index, country_index = _inside(self.country_tree, self.countries, lon, lat)
+        out[point_index] = np.asarray(self.codes, dtype="<U2")[country_index]
+        return out
+
+    def km_outside(self, lat: float, lon: float, code: str) -> float | None:
+        """Return how far a point lies outside a country, in km (0 inside).
+
+        The distance is measured in degrees and scaled at the point's
+        latitude, good to a few percent at the distances that matter here.
+
+        Parameters
+        ----------
+        lat, lon
+            The point.
+        code
+            ISO 3166-1 alpha-2 code.
+
+        Returns
+        -------
+        float or None
+            ``None`` when Natural Earth has no polygon for ``code``.
+        """
+        if code not in self.codes:
+            return None
+        shape = self.countries[self.codes.index(code)]
+        point = shapely.Point(lon, lat)
+        if shape.covers(point):
+            return 0.0
+        nearest = shapely.shortest_line(point, shape).coords[-1]
+        dx = (nearest[0] - lon) * np.cos(np.radians(lat))
+        dy = nearest[1] - lat
+        return float(np.hypot(dx, dy) * KM_PER_DEGREE)
+
+
+@functools.cache
+def load_earth() -> Earth:
+    """Load the shipped Natural Earth data (cached after the first call).
+
+    Returns
+    -------
+    Earth
+    """
+    raw = files("gazetteer").joinpath("data", DATA_FILE).read_bytes()
+    with np.load(io.BytesIO(raw)) as arrays:
+        return Earth(
+            land=_geometries(arrays, "land", shapely.GeometryType.POLYGON),
+            countries=_geometries(arrays, "countries", shapely.GeometryType.MULTIPOLYGON),
+            codes=tuple(str(c) for c in arrays["country_codes"]),
+            names=tuple(str(n) for n in arrays["country_names"]),
+            borders=_geometries(arrays, "borders", shapely.GeometryType.LINESTRING),
+        )
