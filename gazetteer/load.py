@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+import functools
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ def bundled_path() -> Path:
     return Path(str(files("gazetteer").joinpath(BUNDLED_NAME)))
 
 
-def _country_codes() -> frozenset[str]:
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """Return every ISO 3166-1 alpha-2 code."""
     import iso3166
 
     return frozenset(iso3166.countries_by_alpha2)
@@ -71,9 +74,9 @@ def parse_site(site_id: Any, value: Any, mark: tuple[int, int], problems: Proble
         record.problem("lon", f"longitude {lon:g} is outside [-180, 180]")
     if kind is not None and kind not in KINDS:
         record.problem("kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    if country is not None and country not in _country_codes():
+    if country is not None and country not in country_codes():
         upper = country.upper()
-        hint = f"; write '{upper}'" if upper in _country_codes() else ""
+        hint = f"; write '{upper}'" if upper in country_codes() else ""
         record.problem(
             "country", f"country {country!r} is not an ISO 3166-1 alpha-2 code{hint}"
         )

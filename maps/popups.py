@@ -61,7 +61,9 @@ def leg_popup(leg: Leg, route: Route | None, dataset: Dataset) -> str:
         _row("Carrier", esc(leg.carrier) if leg.carrier else None),
         _row("Distance", distance),
         _row("Route", esc(route.source) if route else None),
-        _row("Flags", esc(", ".join(route.flags)) if route and route.flags else None),
+        _row("Rule", esc(route.rule) if route and route.rule else None),
+        _row("Countries", esc(", ".join(route.countries)) if route and route.countries else None),
+        _row("Flags", "<br>".join(esc(f) for f in route.flags) if route and route.flags else None),
         _row("Leg id", esc(leg.id)),
     ])
     note = f"<p>{esc(leg.note)}</p>" if leg.note else ""

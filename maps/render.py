@@ -23,6 +23,7 @@ _CSS = """
 .sr-legend .sw {display: inline-block; width: 28px; vertical-align: middle; margin-right: 6px;}
 .sr-legend .dot {display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin: 0 9px 0 9px; vertical-align: middle;}
+.sr-legend .sr-attr {max-width: 220px; margin: 6px 0 0; font-size: 10px; color: #555;}
 .sr-popup {font: 12px/1.4 system-ui, sans-serif;}
 .sr-popup th {text-align: left; padding-right: 8px; vertical-align: top;}
 .sr-popup ol, .sr-popup ul {padding-left: 18px; margin: 4px 0;}
@@ -54,7 +55,13 @@ class MapDocument:
         )
 
 
-def _legend(dataset: Dataset) -> str:
+ATTRIBUTION = (
+    "Rail network &copy; OpenStreetMap contributors (ODbL), via scgraph-data; "
+    "sea lanes: searoute (Marnet); coastlines and borders: Natural Earth"
+)
+
+
+def _legend(dataset: Dataset, routes: Mapping[str, Route]) -> str:
     modes = [m for m in MODES if any(leg.mode == m for leg in dataset.legs)]
     kinds = [k for k in KIND_STYLES if any(s.kind == k for s in dataset.sites.values())]
     lines = ["<div class='sr-legend'><h4>Legs by mode</h4>"]
@@ -80,7 +87,12 @@ def _legend(dataset: Dataset) -> str:
             f"<div><span class='dot' style='background:{color}'></span>"
             f"{esc(kind.replace('_', ' '))}</div>"
         )
-    lines.append("</div>")
+    if any(r.connectors for r in routes.values()):
+        lines.append(
+            "<h4>Links</h4><div><span class='sw' style='border-top:2px dashed #555'></span>"
+            "site far from the network</div>"
+        )
+    lines.append(f"<p class='sr-attr'>{ATTRIBUTION}</p></div>")
     return "".join(lines)
 
 
@@ -91,7 +103,8 @@ def render_map(
 
     Every site is a circle marker styled by kind and labelled with its name;
     every leg is a line along its route, coloured by mode, as wide as its
-    volume, with a popup of its dates, volume, carrier, route and sources.
+    volume, with a popup of its dates, volume, carrier, route and sources;
+    links between a site and a distant network are dashed.
     Legs are grouped in one layer per mode, sites in their own layer.
 
     Parameters
@@ -139,6 +152,12 @@ def render_map(
                 popup=folium.Popup(leg_popup(leg, route, dataset), max_width=420),
                 tooltip=folium.Tooltip(esc(ends)),
             ).add_to(layer)
+            for connector in route.connectors:
+                folium.PolyLine(
+                    [list(p) for p in connector], color=MODE_COLORS[mode], weight=2,
+                    opacity=0.85, dash_array="6 6",
+                    tooltip=folium.Tooltip(esc(f"{ends}: link to the network (not on it)")),
+                ).add_to(layer)
         layer.add_to(fmap)
 
     events_at: dict[str, list[Event]] = {}
@@ -161,7 +180,7 @@ def render_map(
         ).add_to(sites_layer)
     sites_layer.add_to(fmap)
 
-    root.html.add_child(folium.Element(_legend(dataset)))
+    root.html.add_child(folium.Element(_legend(dataset, routes)))
     folium.LayerControl(collapsed=False).add_to(fmap)
     points = [(s.lat, s.lon) for s in dataset.sites.values()]
     points += [p for r in routes.values() for p in r.points]

@@ -6,7 +6,7 @@ commands that use them, so ``--help`` and ``resolve`` start fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 import functools
 import json
@@ -20,7 +20,8 @@ from gazetteer.errors import DataError, ShiprouteError
 
 if TYPE_CHECKING:
     from gazetteer.resolve import Gazetteer
-    from routes.model import Dataset
+    from routes.model import Dataset, Route
+    from routes.routing import RouteRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +84,74 @@ def _dataset_path(dataset: str | None) -> Path:
     from routes.load import bundled_dataset_path
 
     return Path(dataset) if dataset else bundled_dataset_path()
+
+
+_cache_options = [
+    click.option("--no-cache", is_flag=True,
+                 help="Route every leg afresh; don't read or write the route cache."),
+    click.option("--cache-dir", type=click.Path(file_okay=False),
+                 help="Route cache directory; default: the user cache directory."),
+]
+
+
+def _with_cache_options(command: F) -> F:
+    for option in reversed(_cache_options):
+        command = option(command)
+    return command
+
+
+class _Progress:
+    """A progress bar on stderr that appears only once routing has taken a second."""
+
+    def __init__(self, total: int, label: str) -> None:
+        import sys
+        import time
+
+        self.total = total
+        self.label = label
+        self.done = 0
+        self.started = time.monotonic()
+        self.clock = time.monotonic
+        self.enabled = sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        if self.bar is None and self.clock() - self.started >= 1.0:
+            self.bar = click.progressbar(length=self.total, label=self.label, file=None)
+            self.bar.__enter__()
+            self.bar.update(self.done - n)
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _route_all(requests: Mapping[str, RouteRequest], no_cache: bool, cache_dir: str | None
+               ) -> dict[str, Route]:
+    from routes.cache import RouteCache, cached_route_many, data_version, default_cache_dir
+    from routes.routing import is_unrouted
+
+    cache = None
+    if not no_cache:
+        cache = RouteCache(Path(cache_dir) if cache_dir else default_cache_dir(), data_version())
+    progress = _Progress(len(requests), "Routing legs")
+    try:
+        routes = cached_route_many(requests, cache, progress=progress)
+    finally:
+        progress.close()
+    for leg_id, route in routes.items():
+        if is_unrouted(route):
+            request = requests[leg_id]
+            names = " -> ".join(stop.name for stop in request.stops)
+            reason = "; ".join(route.flags)
+            click.echo(f"warning: {request.mode} leg '{leg_id}' ({names}) is {reason}; "
+                       "drawn as a great circle", err=True)
+    return routes
 
 
 def _dataset(dataset: str | None, gazetteers: Sequence[str]) -> Dataset:
@@ -206,24 +275,89 @@ def sites(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
 )
 @click.option("--title", help="Map title; default: the dataset's title.")
 @_gazetteer_option
+@_with_cache_options
 @_handles_errors
 def render(
-    dataset: str | None, output: str | None, title: str | None, gazetteers: tuple[str, ...]
+    dataset: str | None, output: str | None, title: str | None, gazetteers: tuple[str, ...],
+    no_cache: bool, cache_dir: str | None,
 ) -> None:
-    """Render a dataset as an interactive HTML map and print its path."""
+    """Render a dataset as an interactive HTML map and print its path.
+
+    Sea legs follow sea lanes, rail legs the railway network; computed routes
+    are cached, so a second render of the same dataset does no routing.
+    """
     from gazetteer._atomic import write_atomic
     from maps.render import render_map
-    from routes.geodesic import geodesic_route
+    from routes.routing import request_for
 
     data = _dataset(dataset, gazetteers)
     target = Path(output) if output else Path.cwd() / f"{data.name}.html"
     if not target.parent.is_dir():
         message = f"can't write {target}: directory {target.parent} does not exist"
         raise click.ClickException(message)
-    routes = {leg.id: geodesic_route(leg, data.sites) for leg in data.legs}
+    requests = {leg.id: request_for(leg, data.sites) for leg in data.legs}
+    routes = _route_all(requests, no_cache, cache_dir)
     document = render_map(data, routes, title=title)
     try:
         write_atomic(target, document.html.encode("utf-8"))
     except OSError as err:
         raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
     click.echo(str(target))
+
+
+@main.command()
+@click.argument("origin", metavar="FROM")
+@click.argument("destination", metavar="TO")
+@click.option("--mode", required=True, type=click.Choice(["sea", "rail", "road", "air"]),
+              help="Network to route on.")
+@click.option("--via", multiple=True, metavar="SITE", help="Waypoint site, in order; repeatable.")
+@click.option("--countries", multiple=True, metavar="CC",
+              help="Country (ISO alpha-2) a rail route may cross; repeatable. "
+                   "Default: the countries of FROM, TO and the waypoints.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a GeoJSON Feature (RFC 7946, lon/lat) of the route.")
+@_gazetteer_option
+@_with_cache_options
+@_handles_errors
+def route(
+    origin: str, destination: str, mode: str, via: tuple[str, ...], countries: tuple[str, ...],
+    as_json: bool, gazetteers: tuple[str, ...], no_cache: bool, cache_dir: str | None,
+) -> None:
+    """Route FROM to TO on a network; print the distance and what shaped the route."""
+    from routes.routing import RouteRequest, Stop
+
+    gazetteer = _gazetteer(gazetteers)
+    sites = [gazetteer.resolve(name) for name in (origin, *via, destination)]
+    codes = tuple(c.upper() for c in countries)
+    stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
+    request = RouteRequest(mode, stops, codes)  # type: ignore[arg-type]
+    found = _route_all({"route": request}, no_cache, cache_dir)["route"]
+    if as_json:
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "LineString",
+                         "coordinates": [[lon, lat] for lat, lon in found.points]},
+            "properties": {
+                "from": sites[0].id,
+                "to": sites[-1].id,
+                "via": [s.id for s in sites[1:-1]],
+                "mode": mode,
+                "distance_km": round(found.distance_km, 3),
+                "distance_nm": round(found.distance_nm, 3),
+                "route_source": found.source,
+                "rule": found.rule,
+                "flags": list(found.flags),
+                "countries": list(found.countries),
+                "connectors": [[[lon, lat] for lat, lon in c] for c in found.connectors],
+            },
+        }
+        click.echo(json.dumps(feature, ensure_ascii=False))
+        return
+    names = " -> ".join(s.name for s in sites)
+    click.echo(f"{names} by {mode}: {found.distance_km:,.0f} km "
+               f"({found.distance_nm:,.0f} nmi)")
+    click.echo(f"  route: {found.source}; {found.rule}")
+    if found.countries:
+        click.echo(f"  countries: {', '.join(found.countries)}")
+    for flag in found.flags:
+        click.echo(f"  flag: {flag}")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from gazetteer.errors import DataError
+from gazetteer.errors import DataError, ShiprouteError
 
 
 class DatasetError(DataError):
     """A dataset file that is unreadable or invalid, with every problem found."""
+
+
+class NoRouteError(ShiprouteError, LookupError):
+    """No path on a network connects two places under the leg's rules."""

@@ -14,7 +14,7 @@ from gazetteer._fields import Problems, Record, as_map, as_seq
 from gazetteer._suggest import did_you_mean
 from gazetteer._yaml import Mark, YamlMap, YamlReadError, parse_yaml
 from gazetteer.errors import PlaceError, Problem
-from gazetteer.load import parse_sites
+from gazetteer.load import country_codes, parse_sites
 from gazetteer.model import Site
 from gazetteer.resolve import Gazetteer
 from routes.dates import When, parse_when
@@ -37,8 +37,8 @@ BUNDLED_NAME = "nk-ru-arms-2023-2024.yaml"
 TOP_FIELDS = ("title", "description", "sites", "sources", "legs", "events", "estimates")
 SOURCE_FIELDS = ("title", "publisher", "date", "url", "reliability", "note")
 LEG_FIELDS = (
-    "id", "from", "to", "mode", "depart", "arrive", "volume", "unit", "carrier", "sources",
-    "note",
+    "id", "from", "to", "via", "mode", "depart", "arrive", "volume", "unit", "carrier",
+    "sources", "countries", "note",
 )
 EVENT_FIELDS = ("at", "date", "what", "sources")
 ESTIMATE_FIELDS = (
@@ -80,6 +80,27 @@ class _Reader:
             return None
         self.used_sites[site.id] = site
         return site.id
+
+    def sites(self, record: Record, key: str) -> tuple[str, ...]:
+        found = []
+        for name in record.texts(key):
+            try:
+                site = self.gazetteer.resolve(name)
+            except PlaceError as err:
+                record.problem(key, str(err))
+                continue
+            self.used_sites[site.id] = site
+            found.append(site.id)
+        return tuple(found)
+
+    def countries(self, record: Record, key: str) -> tuple[str, ...]:
+        codes = record.texts(key)
+        known = country_codes()
+        for code in codes:
+            if code not in known:
+                hint = f"; write '{code.upper()}'" if code.upper() in known else ""
+                record.problem(key, f"'{code}' is not an ISO 3166-1 alpha-2 country code{hint}")
+        return codes
 
     def when(self, record: Record, key: str, *, required: bool = False) -> When | None:
         value = record.value.get(key)
@@ -226,6 +247,8 @@ def _parse_legs(top: YamlMap, reader: _Reader) -> list[Leg]:
             )
         volume = reader.volume(record)
         fields = dict(
+            via=reader.sites(record, "via"),
+            countries=reader.countries(record, "countries"),
             unit=record.text("unit"),
             carrier=record.text("carrier"),
             sources=reader.sources(record),

@@ -107,6 +107,11 @@ class Leg:
         Ids of the sources that document the leg.
     note
         Free text.
+    via
+        Site ids the route must pass through, in order.
+    countries
+        ISO alpha-2 codes of the countries the route may cross; empty means
+        the countries of the leg's two ends.
     line
         Line of the leg in its dataset file, 0 if not from a file.
     """
@@ -122,6 +127,8 @@ class Leg:
     carrier: str | None = None
     sources: tuple[str, ...] = ()
     note: str | None = None
+    via: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
     line: int = 0
 
 
@@ -231,6 +238,13 @@ class Route:
         What shaped the path, e.g. ``"geodesic"``.
     flags
         Caveats a reader must see, e.g. ``"unrouted"``.
+    rule
+        Which rule shaped the path, e.g. ``"within RU"``; for the map.
+    connectors
+        Straight links between a site and a network that is far from it
+        (more than 15 km), drawn dashed; not part of ``points``.
+    countries
+        Countries the path passes through, ISO alpha-2, in path order.
     """
 
     leg_id: str
@@ -238,6 +252,9 @@ class Route:
     distance_km: float
     source: str
     flags: tuple[str, ...] = ()
+    rule: str = ""
+    connectors: tuple[tuple[LatLon, ...], ...] = ()
+    countries: tuple[str, ...] = ()
 
     @property
     def distance_nm(self) -> float:

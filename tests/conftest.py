@@ -12,6 +12,13 @@ from gazetteer.load import load_gazetteer
 from gazetteer.resolve import Gazetteer
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the route cache of every test out of the user's cache directory."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def gazetteer() -> Gazetteer:
     """The bundled gazetteer."""

@@ -14,7 +14,7 @@ import pytest
 
 from routes.cli import main
 
-COMMANDS = ["resolve", "validate", "legs", "sites", "render"]
+COMMANDS = ["resolve", "validate", "legs", "sites", "render", "route"]
 
 
 @pytest.fixture
@@ -144,7 +144,9 @@ def test_render_default_writes_dataset_name_html_in_cwd(
     out = tmp_path / "nk-ru-arms-2023-2024.html"
     assert result.stdout.strip() == str(out)
     page = out.read_text(encoding="utf-8")
-    assert page.count("L.polyline(") == 4 and page.count("L.circleMarker(") == 9
+    # four legs, plus the dashed link from Dunay to the railway 40 km away
+    assert page.count("L.polyline(") == 5 and page.count('"dashArray": "6 6"') == 1
+    assert page.count("L.circleMarker(") == 9
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
@@ -187,7 +189,7 @@ def test_cli_import_does_not_load_heavy_libraries() -> None:
     code = (
         "import sys, routes.cli; "
         "print(sorted(m for m in ('folium', 'branca', 'networkx', 'geopandas', 'pandas', "
-        "'pyproj', 'shapely') if m in sys.modules))"
+        "'pyproj', 'shapely', 'scipy', 'searoute', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -200,3 +202,64 @@ def test_installed_command_runs_as_a_real_process(tmp_path: Path) -> None:
                          capture_output=True, text=True, env=env, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("tikhoretsk-depot: Tikhoretsk ammunition depot (depot, RU)")
+
+
+def test_route_prints_distance_rule_and_countries(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["route", "Vladivostok", "Tikhoretsk", "--mode", "rail",
+                                  "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    km = int(lines[0].split(": ")[1].split(" km")[0].replace(",", ""))
+    assert lines[0].startswith("Vladivostok -> Tikhoretsk by rail: ")
+    assert 8500 < km < 10500
+    assert lines[1:] == [
+        "  route: OpenStreetMap railways (scgraph-data); within RU (the countries of its stops)",
+        "  countries: RU",
+    ]
+
+
+def test_route_json_is_a_geojson_feature_in_lon_lat_order(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["route", "Rajin", "Dunay", "--mode", "sea", "--json"])
+    assert result.exit_code == 0, result.stderr
+    feature = json.loads(result.stdout)
+    assert feature["type"] == "Feature" and feature["geometry"]["type"] == "LineString"
+    coords = feature["geometry"]["coordinates"]
+    assert coords[0] == [130.3, 42.2445] and coords[-1] == [132.345, 42.887]
+    props = feature["properties"]
+    assert props["mode"] == "sea" and props["flags"] == [] and 150 < props["distance_km"] < 400
+    assert props["route_source"] == "water grid on Natural Earth 10m coastlines"
+    assert props["distance_nm"] == pytest.approx(props["distance_km"] / 1.852, abs=0.01)
+
+
+def test_route_with_unknown_place_is_one_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["route", "Rajin", "Dunai port x", "--mode", "sea"])
+    assert result.exit_code == 1
+    assert _single_error(result.stderr).startswith("Error: Unknown place 'Dunai port x'")
+
+
+def test_unrouted_leg_warns_on_stderr_and_is_flagged_in_the_popup(
+    runner: CliRunner, tmp_path: Path, write: Callable[[str, str], Path]
+) -> None:
+    data = write("lake.yaml", """
+    sites:
+      listvyanka: {name: Listvyanka, kind: port, country: RU, lat: 51.85, lon: 104.87}
+    legs:
+      - {id: lake, from: Listvyanka, to: Vladivostok, mode: sea}
+    """)
+    out = tmp_path / "lake.html"
+    result = runner.invoke(main, ["render", str(data), "-o", str(out), "--no-cache"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: sea leg 'lake' (Listvyanka -> Vladivostok) is unrouted: no sea lane reaches "
+        "51.850, 104.870: the nearest lane is 1757 km away over land; drawn as a great circle"
+    ]
+    assert "unrouted: no sea lane reaches" in out.read_text(encoding="utf-8")
+
+
+def test_no_cache_writes_no_cache_files(runner: CliRunner, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    runner.invoke(main, ["route", "Rajin", "Dunay", "--mode", "sea", "--no-cache",
+                         "--cache-dir", str(cache)])
+    assert not cache.exists()
+    runner.invoke(main, ["route", "Rajin", "Dunay", "--mode", "sea", "--cache-dir", str(cache)])
+    assert len(list(cache.rglob("*.json"))) == 1

@@ -37,6 +37,10 @@ def test_wheel_carries_the_bundled_gazetteer_and_dataset(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "gazetteer/sites.yaml" in names
     assert "seeds/nk-ru-arms-2023-2024.yaml" in names
+    for data in ("gazetteer/data/naturalearth-10m.npz", "gazetteer/data/LICENSE-world-atlas.txt",
+                 "routes/data/rail-world.npz", "routes/data/rail-repairs.csv",
+                 "routes/data/LICENSE-scgraph-data.txt"):
+        assert data in names
     assert not any(name.startswith("tests/") for name in names)
 
 
@@ -58,13 +62,14 @@ def test_installed_wheel_renders_from_an_empty_directory(wheel: Path, tmp_path: 
     empty = tmp_path / "empty"
     empty.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     result = subprocess.run([str(env_dir / "bin" / "shiproute"), "render"], cwd=empty,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     out = empty / "nk-ru-arms-2023-2024.html"
     assert result.stdout.strip() == str(out)
     page = out.read_text(encoding="utf-8")
-    assert page.count("L.polyline(") == 4 and page.count("L.circleMarker(") == 9
+    assert page.count("L.polyline(") == 5 and page.count("L.circleMarker(") == 9
     where = subprocess.run([str(python), "-c", "import routes; print(routes.__file__)"],
                            cwd=empty, capture_output=True, text=True, env=env, check=True)
     assert where.stdout.startswith(str(site))

@@ -1,0 +1,92 @@
+"""Land and water tests for routing, on the shipped Natural Earth 10m land."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import math
+from typing import Any
+
+from pyproj import Geod
+import shapely
+
+from gazetteer.earth import load_earth
+from routes.model import LatLon
+
+_WGS84 = Geod(ellps="WGS84")
+KM_PER_DEGREE = 111.32
+
+
+def line(points: Sequence[LatLon]) -> shapely.LineString:
+    """Return a shapely line (lon, lat order) through (lat, lon) points."""
+    return shapely.LineString([(lon, lat) for lat, lon in points])
+
+
+def disk(centre: LatLon, radius_km: float) -> shapely.Polygon:
+    """Return a polygon in degrees approximating a disk of ``radius_km`` on the ground."""
+    lat, lon = centre
+    circle = shapely.Point(0.0, 0.0).buffer(radius_km / KM_PER_DEGREE, quad_segs=16)
+    scale = 1.0 / max(math.cos(math.radians(lat)), 0.01)
+    return shapely.transform(circle, lambda xy: xy * [scale, 1.0] + [lon, lat])
+
+
+def land_within(bounds: tuple[float, float, float, float]) -> Any:
+    """Return the land inside a (west, south, east, north) box as one geometry."""
+    earth = load_earth()
+    west, south, east, north = bounds
+    hits = earth.land_tree.query(shapely.box(west, south, east, north), predicate="intersects")
+    if not len(hits):
+        return shapely.Polygon()
+    return shapely.union_all(shapely.clip_by_rect(earth.land[hits], west, south, east, north))
+
+
+def geodesic_length_km(geometry: Any) -> float:
+    """Return the WGS84 length of a (multi)line in km."""
+    if geometry.is_empty:
+        return 0.0
+    return float(_WGS84.geometry_length(geometry)) / 1000
+
+
+def path_length_km(points: Sequence[LatLon]) -> float:
+    """Return the WGS84 length along (lat, lon) points, in km."""
+    if len(points) < 2:
+        return 0.0
+    lats, lons = zip(*points, strict=True)
+    return float(_WGS84.line_length(lons, lats)) / 1000
+
+
+def land_km(points: Sequence[LatLon], exempt: Sequence[LatLon] = (), radius_km: float = 3.0
+            ) -> float:
+    """Return how many km of a path lie on land outside disks around ``exempt`` points.
+
+    Parameters
+    ----------
+    points
+        The path.
+    exempt
+        Points (the ports a sea route joins) whose surroundings may be land.
+    radius_km
+        Radius of the exempt disks.
+
+    Returns
+    -------
+    float
+        Length on land, km.
+    """
+    path = line(points)
+    land = land_within(_padded(path.bounds, 0.05))
+    if exempt:
+        land = land.difference(shapely.union_all([disk(p, radius_km) for p in exempt]))
+    return geodesic_length_km(shapely.intersection(path, land))
+
+
+def water_km(points: Sequence[LatLon]) -> float:
+    """Return how many km of a path lie off land (sea, or Caspian-like lakes)."""
+    path = line(points)
+    land = land_within(_padded(path.bounds, 0.05))
+    return geodesic_length_km(shapely.difference(path, land))
+
+
+def _padded(bounds: tuple[float, float, float, float], pad: float
+            ) -> tuple[float, float, float, float]:
+    west, south, east, north = bounds
+    return (west - pad, south - pad, east + pad, north + pad)

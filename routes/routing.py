@@ -1,0 +1,328 @@
+"""Route legs along the real world: sea lanes, railways, great circles.
+
+Pure functions: a :class:`RouteRequest` (the leg's stops, mode and allowed
+countries) in, a :class:`~routes.model.Route` out. A leg that no network can
+connect is not an error for the map: it gets a great-circle line flagged
+"unrouted" (see :func:`is_unrouted`), which the CLI reports on stderr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from gazetteer.model import Site
+from routes.errors import NoRouteError
+from routes.geodesic import geodesic_km, geodesic_points
+from routes.model import LatLon, Leg, Mode, Route
+
+if TYPE_CHECKING:
+    from routes.rail import RailNetwork, RailPath
+
+LONG_CONNECTOR_KM = 15.0
+MAX_CONNECTOR_WATER_KM = 0.3
+SEA_SOURCE = "searoute Marnet sea lanes"
+WATER_SOURCE = "water grid on Natural Earth 10m coastlines"
+RAIL_SOURCE = "OpenStreetMap railways (scgraph-data)"
+AIR_SOURCE = "great circle"
+FALLBACK_SOURCE = "great circle (unrouted)"
+ROAD_SOURCE = "great circle (no offline road network)"
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """A place a route starts at, passes through or ends at.
+
+    Parameters
+    ----------
+    name
+        Display name, for messages and rules.
+    lat, lon
+        Position, degrees.
+    country
+        ISO alpha-2 code of the site.
+    """
+
+    name: str
+    lat: float
+    lon: float
+    country: str
+
+    @property
+    def point(self) -> LatLon:
+        """(lat, lon)."""
+        return (self.lat, self.lon)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequest:
+    """What to route: the stops in order, the mode and the countries allowed.
+
+    Parameters
+    ----------
+    mode
+        Network to use.
+    stops
+        Origin, ``via`` waypoints, destination.
+    countries
+        Countries the route may cross, as the leg states them; empty means
+        the countries of the stops.
+    """
+
+    mode: Mode
+    stops: tuple[Stop, ...]
+    countries: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The countries a rail route may cross, sorted."""
+        return tuple(sorted(set(self.countries) | {s.country for s in self.stops}))
+
+    def key(self) -> dict[str, Any]:
+        """Return the request as canonical JSON-able data, for cache keys."""
+        return {
+            "mode": self.mode,
+            "stops": [[round(s.lat, 6), round(s.lon, 6), s.country] for s in self.stops],
+            "countries": sorted(self.countries),
+        }
+
+
+def request_for(leg: Leg, sites: Mapping[str, Site]) -> RouteRequest:
+    """Return the route request of a leg.
+
+    Parameters
+    ----------
+    leg
+        The leg.
+    sites
+        Sites by id; must hold the leg's ends and ``via`` sites.
+
+    Returns
+    -------
+    RouteRequest
+    """
+    ids = (leg.origin, *leg.via, leg.destination)
+    stops = tuple(Stop(sites[i].name, sites[i].lat, sites[i].lon, sites[i].country) for i in ids)
+    return RouteRequest(leg.mode, stops, tuple(leg.countries))
+
+
+def _great_circle(request: RouteRequest) -> tuple[list[LatLon], float]:
+    points: list[LatLon] = [request.stops[0].point]
+    km = 0.0
+    for a, b in itertools.pairwise(request.stops):
+        points.extend(geodesic_points(a.point, b.point)[1:])
+        km += geodesic_km(a.point, b.point)
+    return points, km
+
+
+def _fallback(request: RouteRequest, reason: str) -> Route:
+    points, km = _great_circle(request)
+    return Route("", tuple(points), km, FALLBACK_SOURCE, (f"unrouted: {reason}",),
+                 rule="no network path")
+
+
+def _sea(request: RouteRequest) -> Route:
+    from routes._land import path_length_km
+    from routes.sea import sea_path
+
+    points: list[LatLon] = [request.stops[0].point]
+    land = 0.0
+    repaired = 0
+    direct = 0
+    for a, b in itertools.pairwise(request.stops):
+        path = sea_path(a.point, b.point)
+        points.extend(path.points[1:])
+        land += path.land_km
+        repaired += path.repaired
+        direct += path.direct
+    flags = []
+    if land > 0.05:
+        flags.append(f"crosses {land:.1f} km of land in the 10m coastline data "
+                     "(canal, narrow strait or river port)")
+    source, rule = SEA_SOURCE, "Marnet sea lanes"
+    if direct:
+        hops = len(request.stops) - 1
+        source = WATER_SOURCE if direct == hops else f"{SEA_SOURCE} + {WATER_SOURCE}"
+        rule = "shortest water path between nearby ports (shorter than the Marnet lane)"
+    if repaired:
+        rule += f"; {repaired} lane segment{'s' * (repaired > 1)} re-routed around land"
+    via = request.stops[1:-1]
+    if via:
+        rule += "; via " + ", ".join(s.name for s in via)
+    return Route("", tuple(points), path_length_km(points), source, tuple(flags), rule)
+
+
+def _connector(site: LatLon, node: LatLon) -> tuple[LatLon, ...] | None:
+    """Return a land-only link from a site to a network node, or None if there is none."""
+    from shapely import box
+
+    from routes._grid import grid_path
+    from routes._land import land_within, water_km
+
+    straight = (site, node)
+    if water_km(straight) <= MAX_CONNECTOR_WATER_KM:
+        return straight
+    for margin in (0.2, 0.6):
+        bounds = (min(site[1], node[1]) - margin, min(site[0], node[0]) - margin,
+                  max(site[1], node[1]) + margin, max(site[0], node[0]) + margin)
+        water = box(*bounds).difference(land_within(bounds))
+        found = grid_path(site, node, water, bounds)
+        if found is not None:
+            return found
+    return None
+
+
+def _rail_route(request: RouteRequest, network: RailNetwork, hops: list[RailPath],
+                rule: str, flags: list[str]) -> Route:
+    from routes._land import path_length_km
+
+    points: list[LatLon] = []
+    connectors: list[tuple[LatLon, ...]] = []
+    km = 0.0
+    for (a, b), hop in zip(itertools.pairwise(request.stops), hops,
+                           strict=True):
+        track = [network.point(n) for n in hop.nodes]
+        km += hop.km
+        ends = ((a, track[0], hop.snap_km[0], False), (b, track[-1], hop.snap_km[1], True))
+        pieces: dict[bool, tuple[LatLon, ...]] = {}
+        for stop, node, snap_km, at_end in ends:
+            if snap_km < 0.05:
+                continue
+            link = _connector(stop.point, node)
+            if link is None:
+                flags.append(f"no land-only link from {stop.name} to the railway "
+                             f"({snap_km:.0f} km); not drawn")
+                continue
+            link_km = path_length_km(link)
+            km += link_km
+            if snap_km > LONG_CONNECTOR_KM:
+                connectors.append(link)
+                flags.append(f"{stop.name} is {snap_km:.0f} km from the railway "
+                             "network: dashed connector")
+            else:
+                pieces[at_end] = link
+        start = list(pieces[False]) if False in pieces else []
+        end = list(reversed(pieces[True])) if True in pieces else []
+        segment = start[:-1] + track + end[1:] if start or end else track
+        points.extend(segment if not points else segment[1:])
+    nodes = [n for hop in hops for n in hop.nodes]
+    if len(points) < 2:
+        points = [request.stops[0].point, request.stops[-1].point]
+    return Route("", tuple(points), km, RAIL_SOURCE, tuple(flags), rule,
+                 tuple(connectors), network.countries_along(nodes))
+
+
+def _rail_rule(request: RouteRequest) -> str:
+    via = request.stops[1:-1]
+    parts = []
+    if via:
+        parts.append("via " + ", ".join(s.name for s in via))
+    allowed = ", ".join(request.allowed)
+    parts.append(f"countries {allowed} (as the leg allows)" if request.countries
+                 else f"within {allowed} (the countries of its stops)")
+    return "; ".join(parts)
+
+
+def _rail_many(requests: Mapping[str, RouteRequest], network: RailNetwork
+               ) -> dict[str, Route | NoRouteError]:
+    """Route rail requests; requests with the same allowed countries share searches."""
+    hops_of: dict[str, list[RailPath]] = {}
+    failed: dict[str, NoRouteError] = {}
+    by_mask: dict[tuple[str, ...] | None, list[tuple[str, int, tuple[LatLon, LatLon]]]] = {}
+    for leg_id, request in requests.items():
+        for n, (a, b) in enumerate(itertools.pairwise(request.stops)):
+            by_mask.setdefault(request.allowed, []).append((leg_id, n, (a.point, b.point)))
+    for allowed, items in by_mask.items():
+        mask = network.allowed(allowed)
+        results = network.paths([pair for _id, _n, pair in items], mask)
+        for (leg_id, _n, _pair), result in zip(items, results, strict=True):
+            if isinstance(result, NoRouteError):
+                failed.setdefault(leg_id, result)
+            else:
+                hops_of.setdefault(leg_id, []).append(result)
+    out: dict[str, Route | NoRouteError] = {}
+    for leg_id, request in requests.items():
+        if leg_id not in failed:
+            out[leg_id] = _rail_route(request, network, hops_of[leg_id], _rail_rule(request), [])
+            continue
+        try:  # no path within the allowed countries: take the shortest anywhere, and say so
+            mask = network.allowed(None)
+            hops = [network.path(a.point, b.point, mask)
+                    for a, b in itertools.pairwise(request.stops)]
+        except NoRouteError as err:
+            out[leg_id] = err
+            continue
+        route = _rail_route(request, network, hops, "", [])
+        outside = [c for c in route.countries if c not in request.allowed]
+        within = ", ".join(request.allowed)
+        flag = f"no rail path within {within}: crosses {', '.join(outside) or 'other countries'}"
+        out[leg_id] = replace(route, flags=(flag, *route.flags),
+                              rule=f"shortest path anywhere (none within {within})")
+    return out
+
+
+def route_many(
+    requests: Mapping[str, RouteRequest],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Route]:
+    """Route many requests; rail requests share one search per origin.
+
+    Parameters
+    ----------
+    requests
+        Requests by leg id.
+    progress
+        Called with the number of requests finished since the last call.
+
+    Returns
+    -------
+    dict of str to Route
+        By leg id, in the order of ``requests``. Legs no network connects get
+        a great circle flagged "unrouted".
+    """
+    results: dict[str, Route | NoRouteError] = {}
+    rail = {k: r for k, r in requests.items() if r.mode == "rail"}
+    if rail:
+        from routes.rail import load_rail_network
+
+        results.update(_rail_many(rail, load_rail_network()))
+        if progress:
+            progress(len(rail))
+    for leg_id, request in requests.items():
+        if request.mode == "rail":
+            continue
+        try:
+            results[leg_id] = _route_one(request)
+        except NoRouteError as err:
+            results[leg_id] = err
+        if progress:
+            progress(1)
+    out = {}
+    for leg_id, request in requests.items():
+        result = results[leg_id]
+        route = _fallback(request, str(result)) if isinstance(result, NoRouteError) else result
+        out[leg_id] = replace(route, leg_id=leg_id)
+    return out
+
+
+def is_unrouted(route: Route) -> bool:
+    """Whether no network could route the leg (it is drawn as a great circle)."""
+    return route.source == FALLBACK_SOURCE
+
+
+def _route_one(request: RouteRequest) -> Route:
+    if request.mode == "sea":
+        return _sea(request)
+    points, km = _great_circle(request)
+    if request.mode == "road":
+        flag = "no offline road network: drawn as a great circle"
+        return Route("", tuple(points), km, ROAD_SOURCE, (flag,), rule="straight line")
+    return Route("", tuple(points), km, AIR_SOURCE, rule="great circle")
+
+
+def route_legs(legs: Iterable[Leg], sites: Mapping[str, Site]) -> dict[str, Route]:
+    """Route legs without a cache; see :func:`route_many`."""
+    return route_many({leg.id: request_for(leg, sites) for leg in legs})
