@@ -1,111 +1,211 @@
-"""Render a dataset and its routes as one interactive HTML map (folium/Leaflet)."""
+"""Render a routed dataset as one self-contained HTML map (Leaflet, inlined).
+
+The page makes no network request when opened: Leaflet, its CSS (images as
+data URIs), the map runtime, an offline Natural Earth basemap and the data
+are all inline. Online tile layers are offered in the layer switch and are
+fetched only when the reader picks one. With ``embed=True`` the result is a
+fragment (one root element, its styles and scripts) for pasting into another
+page: every CSS rule is scoped to the root, and ids are unique per render.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import functools
 import html
+from importlib.resources import files
+import re
+import secrets
 
 from maps._html import esc
-from maps.popups import leg_popup, site_popup
+from maps.basemap import basemap
+from maps.chart import estimates_chart
+from maps.citations import citation
+from maps.payload import build_payload, to_script_json
 from maps.style import KIND_STYLES, MODE_COLORS, WIDTH_EXAMPLES, line_width
-from routes.model import MODES, Dataset, Event, Route, Volume
+from routes.model import MODES, Dataset, Route, Volume
 
-_CSS = """
-<style>
-.sr-title {position: absolute; top: 10px; left: 55px; z-index: 1000; background: #fff;
-  padding: 6px 12px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  font: 16px/1.3 system-ui, sans-serif; max-width: 60%;}
-.sr-legend {position: absolute; bottom: 24px; left: 10px; z-index: 1000; background: #fff;
-  padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  font: 12px/1.4 system-ui, sans-serif;}
-.sr-legend h4 {margin: 4px 0 2px; font-size: 12px;}
-.sr-legend .sw {display: inline-block; width: 28px; vertical-align: middle; margin-right: 6px;}
-.sr-legend .dot {display: inline-block; width: 10px; height: 10px; border-radius: 50%;
-  margin: 0 9px 0 9px; vertical-align: middle;}
-.sr-legend .sr-attr {max-width: 220px; margin: 6px 0 0; font-size: 10px; color: #555;}
-.sr-popup {font: 12px/1.4 system-ui, sans-serif;}
-.sr-popup th {text-align: left; padding-right: 8px; vertical-align: top;}
-.sr-popup ol, .sr-popup ul {padding-left: 18px; margin: 4px 0;}
-</style>
-"""
+TILES = {
+    "offline": "Offline (Natural Earth)",
+    "osm": "OpenStreetMap",
+    "carto-light": "CARTO light",
+    "carto-dark": "CARTO dark",
+    "esri-imagery": "Esri imagery",
+}
+"""Base layers by option name; only ``offline`` works without a network."""
+ATTRIBUTION = (
+    'Rail network &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+    "contributors (ODbL), via scgraph-data; sea lanes: searoute (Marnet); "
+    "land and borders: Natural Earth"
+)
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: https://tile.openstreetmap.org https://*.basemaps.cartocdn.com "
+    "https://server.arcgisonline.com"
+)
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    return files("maps").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def _leaflet_js() -> str:
+    code = _asset("leaflet.js").replace("//# sourceMappingURL=leaflet.js.map", "")
+    return f'if (!(window.L && window.L.version === "1.9.4")) {{\n{code}\n}}'
+
+
+def scope_css(css: str, scope: str) -> str:
+    """Prefix every selector of a stylesheet with ``scope``, inside ``@media`` blocks too.
+
+    Parameters
+    ----------
+    css
+        A stylesheet (plain rules and ``@media`` blocks, as Leaflet's).
+    scope
+        Selector to prefix, e.g. ``".sr-root"``.
+
+    Returns
+    -------
+    str
+        The scoped stylesheet, comments removed.
+    """
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out: list[str] = []
+    stack: list[str] = []
+    position = 0
+    for brace in re.finditer(r"[{}]", css):
+        text = css[position:brace.start()]
+        if brace.group() == "{":
+            head = text.strip()
+            if head.startswith("@") or (stack and stack[-1] == "rule"):
+                out.append(text)
+                stack.append("at" if head.startswith("@") else "rule")
+            else:
+                out.append(", ".join(f"{scope} {sel.strip()}" for sel in head.split(",")))
+                stack.append("rule")
+        else:
+            out.append(text)
+            if stack:
+                stack.pop()
+        out.append(brace.group())
+        position = brace.end()
+    out.append(css[position:])
+    return "".join(out)
+
+
+@functools.cache
+def _scoped_leaflet_css() -> str:
+    return scope_css(_asset("leaflet.css"), ".sr-root")
 
 
 @dataclass(frozen=True, slots=True)
 class MapDocument:
-    """A rendered map: a complete HTML document.
+    """A rendered map.
 
     Parameters
     ----------
     html
-        The document.
+        A complete HTML document, or a fragment when ``embedded``.
     title
-        Its title.
+        The map's title.
+    root_id
+        Id of the map's root element, unique per render.
+    embedded
+        Whether ``html`` is a fragment for another page.
     """
 
     html: str
     title: str
+    root_id: str
+    embedded: bool = False
 
     def _repr_html_(self) -> str:
         """Show the map inside a Jupyter notebook, isolated in an iframe."""
+        page = self.html if not self.embedded else _page(self.html, self.title)
         return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            'style="width:100%;height:520px;border:none" '
+            f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+            'style="width:100%;height:560px;border:none" '
             f'title="{html.escape(self.title, quote=True)}"></iframe>'
         )
-
-
-ATTRIBUTION = (
-    "Rail network &copy; OpenStreetMap contributors (ODbL), via scgraph-data; "
-    "sea lanes: searoute (Marnet); coastlines and borders: Natural Earth"
-)
 
 
 def _legend(dataset: Dataset, routes: Mapping[str, Route]) -> str:
     modes = [m for m in MODES if any(leg.mode == m for leg in dataset.legs)]
     kinds = [k for k in KIND_STYLES if any(s.kind == k for s in dataset.sites.values())]
-    lines = ["<div class='sr-legend'><h4>Legs by mode</h4>"]
-    for mode in modes:
-        lines.append(
-            f"<div><span class='sw' style='border-top:4px solid {MODE_COLORS[mode]}'></span>"
-            f"{esc(mode)}</div>"
-        )
-    lines.append("<h4>Line width: volume</h4>")
+    out = ["<div class='sr-panel sr-legend'><h4>Legs by mode</h4>"]
+    out += [f"<div><span class='sw' style='border-top:4px solid {MODE_COLORS[m]}'></span>"
+            f"{esc(m)}</div>" for m in modes]
+    out.append("<h4>Line width: volume</h4>")
     for value in WIDTH_EXAMPLES:
         width = line_width(Volume(value))
-        lines.append(
-            f"<div><span class='sw' style='border-top:{width:.0f}px solid #555'></span>"
-            f"{value:,}</div>"
-        )
-    lines.append(
-        f"<div><span class='sw' style='border-top:{line_width(None):.0f}px solid #555'>"
-        "</span>not stated</div><h4>Sites</h4>"
-    )
-    for kind in kinds:
-        color, _radius = KIND_STYLES[kind]
-        lines.append(
-            f"<div><span class='dot' style='background:{color}'></span>"
-            f"{esc(kind.replace('_', ' '))}</div>"
-        )
+        out.append(f"<div><span class='sw' style='border-top:{width:.0f}px solid #555'></span>"
+                   f"{value:,}</div>")
+    out.append(f"<div><span class='sw' style='border-top:{line_width(None):.0f}px solid #555'>"
+               "</span>not stated</div>")
     if any(r.connectors for r in routes.values()):
-        lines.append(
-            "<h4>Links</h4><div><span class='sw' style='border-top:2px dashed #555'></span>"
-            "site far from the network</div>"
-        )
-    lines.append(f"<p class='sr-attr'>{ATTRIBUTION}</p></div>")
-    return "".join(lines)
+        out.append("<div><span class='sw' style='border-top:2px dashed #555'></span>"
+                   "link to a distant network</div>")
+    out.append("<h4>Sites</h4>")
+    out += [f"<div><span class='dot' style='background:{KIND_STYLES[k][0]}'></span>"
+            f"{esc(k.replace('_', ' '))}</div>" for k in kinds]
+    out.append("</div>")
+    return "".join(out)
+
+
+def _filters(dataset: Dataset, payload: dict[str, object]) -> str:
+    strings = payload["strings"]
+    assert isinstance(strings, list)
+    out = ["<div class='sr-panel sr-filters'><h4>Modes</h4>"]
+    for index, mode in enumerate(MODES):
+        if any(leg.mode == mode for leg in dataset.legs):
+            out.append(f"<label><input type='checkbox' data-filter='modes' value='{index}' "
+                       f"checked> {esc(mode)}</label>")
+    out.append("<h4>Sources</h4>")
+    for index, source in enumerate(dataset.sources.values()):
+        out.append(f"<label title='{esc(source.title)}'><input type='checkbox' "
+                   f"data-filter='sources' value='{index}' checked> {esc(source.id)}</label>")
+    carriers = sorted({leg.carrier for leg in dataset.legs if leg.carrier})
+    out.append("<h4>Carriers</h4>")
+    index_of = {text: i for i, text in enumerate(strings)}
+    for carrier in carriers:
+        out.append(f"<label><input type='checkbox' data-filter='carriers' "
+                   f"value='{index_of[carrier]}' checked> {esc(carrier)}</label>")
+    if any(not leg.carrier for leg in dataset.legs):
+        out.append("<label><input type='checkbox' data-filter='carriers' value='-1' checked> "
+                   "(not stated)</label>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _footer(dataset: Dataset) -> str:
+    items = "".join(citation(source) for source in dataset.sources.values())
+    return (f"<div class='sr-foot'><b>Sources</b><ol>{items}</ol>"
+            f"<div>Data: {ATTRIBUTION}. Map: Leaflet.</div></div>")
 
 
 def render_map(
-    dataset: Dataset, routes: Mapping[str, Route], *, title: str | None = None
+    dataset: Dataset,
+    routes: Mapping[str, Route],
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    banner: str | None = None,
+    tiles: str = "offline",
+    embed: bool = False,
 ) -> MapDocument:
-    """Render a dataset as an interactive map.
+    """Render a routed dataset as an interactive, self-contained map.
 
-    Every site is a circle marker styled by kind and labelled with its name;
-    every leg is a line along its route, coloured by mode, as wide as its
-    volume, with a popup of its dates, volume, carrier, route and sources;
-    links between a site and a distant network are dashed.
-    Legs are grouped in one layer per mode, sites in their own layer.
+    Every site is a circle marker styled by kind and labelled; every distinct
+    route is one line coloured by mode, as wide as the volume of the legs
+    shown on it, with a direction arrow and a popup of its legs (dates with
+    their precision, volume, carrier, citations) and of the route (distance,
+    source, rule, flags). A time slider with a play button, filters by mode,
+    source and carrier, a legend, a chart of the volume claims, a scale bar,
+    a fullscreen button, an optional marking banner, and a footer with the
+    sources and data attribution complete it.
 
     Parameters
     ----------
@@ -113,8 +213,15 @@ def render_map(
         The dataset.
     routes
         The route of each leg, by leg id; every leg must have one.
-    title
-        Map title; the dataset's title by default.
+    title, subtitle
+        Shown above the map; default the dataset's title and description.
+    banner
+        Marking line shown at the top and bottom (classification, handling).
+    tiles
+        Default base layer: ``"offline"`` (Natural Earth, no network) or the
+        name of an online tile layer in :data:`TILES`.
+    embed
+        Return a fragment for another page instead of a whole document.
 
     Returns
     -------
@@ -124,67 +231,60 @@ def render_map(
     ------
     KeyError
         If a leg has no route.
+    ValueError
+        If ``tiles`` is not one of :data:`TILES`.
     """
-    from branca.element import Figure
-    import folium
-
+    if tiles not in TILES:
+        raise ValueError(f"unknown tiles {tiles!r}; use one of {', '.join(TILES)}")
     shown_title = title or dataset.title
-    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True)
-    root = fmap.get_root()
-    assert isinstance(root, Figure)
-    root.header.add_child(folium.Element(_CSS))
-    root.header.add_child(folium.Element(f"<title>{esc(shown_title)}</title>"))
-    root.html.add_child(folium.Element(f"<div class='sr-title'>{esc(shown_title)}</div>"))
+    shown_subtitle = subtitle if subtitle is not None else (dataset.description or "")
+    root_id = f"sr-{secrets.token_hex(4)}"
+    payload = build_payload(dataset, routes)
+    lats = [s.lat for s in dataset.sites.values()] + [p[0] for r in routes.values()
+                                                       for p in r.points]
+    lons = [s.lon for s in dataset.sites.values()] + [p[1] for r in routes.values()
+                                                       for p in r.points]
+    bounds = (min(lats), min(lons), max(lats), max(lons)) if lats else (-60.0, -180.0, 80.0, 180.0)
+    payload["basemap"] = basemap(bounds)
+    payload["tiles"] = TILES[tiles]
+    payload["attribution"] = ATTRIBUTION
+    marking = f"<div class='sr-banner'>{esc(banner)}</div>" if banner else ""
+    time_bar = ""
+    if payload["days"]:
+        time_bar = (
+            "<div class='sr-time'><button type='button' class='sr-play'>&#9654; Play</button>"
+            "<input type='range' class='sr-start' aria-label='window start'>"
+            "<input type='range' class='sr-end' aria-label='window end'>"
+            "<span class='sr-window'></span><span class='sr-count'></span></div>"
+        )
+    chart = estimates_chart(dataset, f"{root_id}-chart")
+    estimates = (f"<div class='sr-panel sr-estimates'><h4>Volume claims</h4>{chart}</div>"
+                 if chart else "")
+    fragment = (
+        f"<div class='sr-root' id='{root_id}'>{marking}"
+        f"<div class='sr-head'><h1 class='sr-title'>{esc(shown_title)}</h1>"
+        f"<p class='sr-subtitle'>{esc(shown_subtitle)}</p>"
+        "<button type='button' class='sr-fullscreen'>Fullscreen</button></div>"
+        f"<div class='sr-body'><div class='sr-map'></div>{_legend(dataset, routes)}"
+        f"{_filters(dataset, payload)}{estimates}</div>"
+        f"{time_bar}{_footer(dataset)}{marking}</div>"
+        f"<style>{_scoped_leaflet_css()}\n{_asset('shiproute.css')}</style>"
+        f"<script>{_leaflet_js()}</script>"
+        f"<script>{_asset('shiproute.js')}</script>"
+        f"<script type='application/json' id='{root_id}-data'>{to_script_json(payload)}</script>"
+        f"<script>ShipRoute.mount('{root_id}');</script>"
+    )
+    if embed:
+        return MapDocument(fragment, shown_title, root_id, embedded=True)
+    return MapDocument(_page(fragment, shown_title), shown_title, root_id)
 
-    for mode in MODES:
-        mode_legs = [leg for leg in dataset.legs if leg.mode == mode]
-        if not mode_legs:
-            continue
-        layer = folium.FeatureGroup(name=f"{mode.capitalize()} legs ({len(mode_legs)})")
-        for leg in mode_legs:
-            route = routes[leg.id]
-            ends = f"{dataset.sites[leg.origin].name} → {dataset.sites[leg.destination].name}"
-            folium.PolyLine(
-                [list(p) for p in route.points],
-                color=MODE_COLORS[mode],
-                weight=line_width(leg.volume),
-                opacity=0.85,
-                popup=folium.Popup(leg_popup(leg, route, dataset), max_width=420),
-                tooltip=folium.Tooltip(esc(ends)),
-            ).add_to(layer)
-            for connector in route.connectors:
-                folium.PolyLine(
-                    [list(p) for p in connector], color=MODE_COLORS[mode], weight=2,
-                    opacity=0.85, dash_array="6 6",
-                    tooltip=folium.Tooltip(esc(f"{ends}: link to the network (not on it)")),
-                ).add_to(layer)
-        layer.add_to(fmap)
 
-    events_at: dict[str, list[Event]] = {}
-    for event in sorted(dataset.events, key=lambda e: e.date.first):
-        events_at.setdefault(event.site, []).append(event)
-    sites_layer = folium.FeatureGroup(name=f"Sites ({len(dataset.sites)})")
-    for site in dataset.sites.values():
-        color, radius = KIND_STYLES[site.kind]
-        folium.CircleMarker(
-            [site.lat, site.lon],
-            radius=radius,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=color,
-            fill_opacity=0.95,
-            popup=folium.Popup(site_popup(site, events_at.get(site.id, []), dataset),
-                               max_width=420),
-            tooltip=folium.Tooltip(esc(site.name), permanent=True, direction="right"),
-        ).add_to(sites_layer)
-    sites_layer.add_to(fmap)
-
-    root.html.add_child(folium.Element(_legend(dataset, routes)))
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    points = [(s.lat, s.lon) for s in dataset.sites.values()]
-    points += [p for r in routes.values() for p in r.points]
-    if points:
-        lats, lons = [p[0] for p in points], [p[1] for p in points]
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
-    return MapDocument(root.render(), shown_title)
+def _page(fragment: str, title: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{esc(title)}</title>"
+        "<style>html, body {height: 100%; margin: 0;}</style></head>"
+        f"<body>{fragment}</body></html>\n"
+    )

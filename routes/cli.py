@@ -274,17 +274,29 @@ def sites(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
     help="HTML file to write; default: <dataset name>.html in the current directory.",
 )
 @click.option("--title", help="Map title; default: the dataset's title.")
+@click.option("--subtitle", help="Line under the title; default: the dataset's description.")
+@click.option("--banner", help="Marking line shown at the top and bottom (e.g. a classification).")
+@click.option("--tiles", type=click.Choice(["offline", "osm", "carto-light", "carto-dark",
+                                            "esri-imagery"]), default="offline",
+              show_default=True,
+              help="Default base layer; all but 'offline' need a network when viewed.")
+@click.option("--embed", is_flag=True,
+              help="Write an HTML fragment to paste into another page, not a whole document.")
+@click.option("--png", "png", type=click.Path(dir_okay=False),
+              help="Also save a screenshot of the map (needs a headless Chromium).")
 @_gazetteer_option
 @_with_cache_options
 @_handles_errors
 def render(
-    dataset: str | None, output: str | None, title: str | None, gazetteers: tuple[str, ...],
+    dataset: str | None, output: str | None, title: str | None, subtitle: str | None,
+    banner: str | None, tiles: str, embed: bool, png: str | None, gazetteers: tuple[str, ...],
     no_cache: bool, cache_dir: str | None,
 ) -> None:
-    """Render a dataset as an interactive HTML map and print its path.
+    """Render a dataset as one self-contained HTML map and print its path.
 
-    Sea legs follow sea lanes, rail legs the railway network; computed routes
-    are cached, so a second render of the same dataset does no routing.
+    The map opens complete without a network. Sea legs follow sea lanes, rail
+    legs the railway network; computed routes are cached, so a second render
+    of the same dataset does no routing.
     """
     from gazetteer._atomic import write_atomic
     from maps.render import render_map
@@ -292,17 +304,27 @@ def render(
 
     data = _dataset(dataset, gazetteers)
     target = Path(output) if output else Path.cwd() / f"{data.name}.html"
-    if not target.parent.is_dir():
-        message = f"can't write {target}: directory {target.parent} does not exist"
-        raise click.ClickException(message)
+    for path in (target, Path(png) if png else None):
+        if path is not None and not path.parent.is_dir():
+            message = f"can't write {path}: directory {path.parent} does not exist"
+            raise click.ClickException(message)
     requests = {leg.id: request_for(leg, data.sites) for leg in data.legs}
     routes = _route_all(requests, no_cache, cache_dir)
-    document = render_map(data, routes, title=title)
+    document = render_map(data, routes, title=title, subtitle=subtitle, banner=banner,
+                          tiles=tiles, embed=embed)
     try:
         write_atomic(target, document.html.encode("utf-8"))
     except OSError as err:
         raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
     click.echo(str(target))
+    if png:
+        from maps.png import screenshot
+        from maps.render import render_map as full_page
+
+        page = document.html if not embed else full_page(
+            data, routes, title=title, subtitle=subtitle, banner=banner, tiles=tiles).html
+        screenshot(page, Path(png))
+        click.echo(png)
 
 
 @main.command()

@@ -11,3 +11,7 @@ class DatasetError(DataError):
 
 class NoRouteError(ShiprouteError, LookupError):
     """No path on a network connects two places under the leg's rules."""
+
+
+class ScreenshotError(ShiprouteError, RuntimeError):
+    """A map screenshot could not be taken (no headless Chromium, or it failed)."""

@@ -380,6 +380,7 @@ def parse_dataset(
     dataset = Dataset(
         name=name,
         title=record.text("title") or name,
+        description=record.text("description"),
         sites={**own_sites, **reader.used_sites},
         sources=sources,
         legs=tuple(legs),

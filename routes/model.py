@@ -197,6 +197,8 @@ class Dataset:
         Short name, from the file name; used for output file names.
     title
         Display title.
+    description
+        Optional longer text, shown under the title.
     sites
         Every site the legs and events refer to, plus the dataset's own.
     sources
@@ -207,6 +209,7 @@ class Dataset:
 
     name: str
     title: str
+    description: str | None = None
     sites: Mapping[str, Site] = field(default_factory=dict)
     sources: Mapping[str, Source] = field(default_factory=dict)
     legs: tuple[Leg, ...] = ()

@@ -39,7 +39,9 @@ def test_wheel_carries_the_bundled_gazetteer_and_dataset(wheel: Path) -> None:
     assert "seeds/nk-ru-arms-2023-2024.yaml" in names
     for data in ("gazetteer/data/naturalearth-10m.npz", "gazetteer/data/LICENSE-world-atlas.txt",
                  "routes/data/rail-world.npz", "routes/data/rail-repairs.csv",
-                 "routes/data/LICENSE-scgraph-data.txt"):
+                 "routes/data/LICENSE-scgraph-data.txt", "maps/assets/leaflet.js",
+                 "maps/assets/leaflet.css", "maps/assets/LICENSE-leaflet.txt",
+                 "maps/assets/shiproute.js", "maps/assets/shiproute.css"):
         assert data in names
     assert not any(name.startswith("tests/") for name in names)
 
@@ -69,7 +71,7 @@ def test_installed_wheel_renders_from_an_empty_directory(wheel: Path, tmp_path: 
     out = empty / "nk-ru-arms-2023-2024.html"
     assert result.stdout.strip() == str(out)
     page = out.read_text(encoding="utf-8")
-    assert page.count("L.polyline(") == 5 and page.count("L.circleMarker(") == 9
+    assert "ShipRoute.mount(" in page and "Rajin" in page
     where = subprocess.run([str(python), "-c", "import routes; print(routes.__file__)"],
                            cwd=empty, capture_output=True, text=True, env=env, check=True)
     assert where.stdout.startswith(str(site))

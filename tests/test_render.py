@@ -1,24 +1,34 @@
-"""The HTML map: one line per leg, one marker per site, popups with sources."""
+"""The self-contained HTML map: its data, its assets, its escaping."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+import json
 import math
 from pathlib import Path
 import re
+from typing import Any
 
 import pytest
 
 from gazetteer.resolve import Gazetteer
-from maps.render import MapDocument, render_map
+from maps.render import MapDocument, render_map, scope_css
 from routes.geodesic import geodesic_route
 from routes.load import bundled_dataset_path, read_dataset
 from routes.model import Dataset
 
 
-def _render(dataset: Dataset, title: str | None = None) -> MapDocument:
+def _render(dataset: Dataset, **options: Any) -> MapDocument:
     routes = {leg.id: geodesic_route(leg, dataset.sites) for leg in dataset.legs}
-    return render_map(dataset, routes, title=title)
+    return render_map(dataset, routes, **options)
+
+
+def payload_of(document: MapDocument) -> dict[str, Any]:
+    match = re.search(r"<script type='application/json' id='[\w-]+-data'>(.*?)</script>",
+                      document.html, re.S)
+    assert match is not None
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -27,55 +37,73 @@ def seeds(gazetteer: Gazetteer) -> Dataset:
 
 
 @pytest.fixture(scope="module")
-def page(seeds: Dataset) -> str:
-    return _render(seeds).html
+def document(seeds: Dataset) -> MapDocument:
+    return _render(seeds)
 
 
-def test_one_line_per_leg_and_one_marker_per_site(page: str, seeds: Dataset) -> None:
-    assert page.count("L.polyline(") == len(seeds.legs) == 4
-    assert page.count("L.circleMarker(") == len(seeds.sites) == 9
+def test_page_is_self_contained(document: MapDocument) -> None:
+    page = document.html
+    assert "<script src" not in page and "<link" not in page
+    assert re.search(r"url\((?!data:|#default#VML)", page) is None  # CSS images are data URIs
+    assert "sourceMappingURL" not in page
+    assert "Content-Security-Policy" in page and "connect-src" not in page
+    assert 'window.L.version === "1.9.4"' in page
 
 
-def test_layers_per_mode_and_legend(page: str) -> None:
-    assert "Sea legs (2)" in page and "Rail legs (2)" in page and "Sites (9)" in page
-    assert "L.control.layers(" in page
-    legend = page[page.index("class='sr-legend'"):]
-    assert "Legs by mode" in legend and "Line width: volume" in legend and "10,000" in legend
+def test_payload_has_one_geometry_per_route_and_every_site(
+    document: MapDocument, seeds: Dataset
+) -> None:
+    data = payload_of(document)
+    assert len(data["legs"]) == 4 and len(data["geoms"]) == 4
+    assert [s[0] for s in data["sites"]] == list(seeds.sites)
+    assert len(data["sources"]) == 5 and len(data["estimates"]) == 5
+    assert data["tiles"] == "Offline (Natural Earth)"
+    assert len(data["basemap"]["land"]) > 10 and data["basemap"]["borders"]
 
 
-def test_leg_popup_gives_dates_volume_carrier_and_full_citation(page: str) -> None:
-    assert "8-12 Sep 2023" in page
-    assert "about 300 containers" in page
-    assert "Angara (Russian-flagged cargo ship)" in page
-    assert ("US releases satellite images showing signs of North Korea-Russia arms deal, "
-            "The Asia Business Daily (Asia Economy), 16 Oct 2023, reliability B") in page
+def test_shared_routes_are_stored_once(write: Callable[[str, str], Path],
+                                       gazetteer: Gazetteer) -> None:
+    legs = "\n".join(f"  - {{from: Rajin, to: Dunay, mode: sea, depart: 2023-09-{d:02d}}}"
+                     for d in range(1, 21))
+    dataset = read_dataset(write("d.yaml", "legs:\n" + legs + "\n"), gazetteer)
+    data = payload_of(_render(dataset))
+    assert len(data["legs"]) == 20 and len(data["geoms"]) == 1
 
 
-def test_site_popup_lists_its_events(page: str) -> None:
-    assert "About 300 twenty-foot containers stacked on the quay" in page
+def test_geometry_is_delta_encoded_at_one_metre(document: MapDocument, seeds: Dataset) -> None:
+    data = payload_of(document)
+    flat = data["geoms"][0]["p"]
+    lat = lon = 0
+    points = []
+    for i in range(0, len(flat), 2):
+        lat += flat[i]
+        lon += flat[i + 1]
+        points.append((lat / 1e5, lon / 1e5))
+    leg = seeds.legs[0]
+    expected = geodesic_route(leg, seeds.sites).points
+    assert len(points) == len(expected)
+    assert all(math.isclose(a, b, abs_tol=1e-5) for p, q in zip(points, expected, strict=True)
+               for a, b in zip(p, q, strict=True))
 
 
-def test_sea_leg_is_drawn_as_a_curved_geodesic_not_two_points(seeds: Dataset) -> None:
-    leg = next(leg for leg in seeds.legs if leg.id == "dunay-tikhoretsk-rail")
-    route = geodesic_route(leg, seeds.sites)
-    (lat1, lon1), (lat2, lon2) = route.points[0], route.points[-1]
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    haversine_km = 6371.0 * math.acos(
-        math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
-    )
-    assert route.distance_km == pytest.approx(haversine_km, rel=0.005)
-    assert len(route.points) > 100
-    assert max(lat for lat, _lon in route.points) > 54.5  # the great circle bulges north
+def test_dates_keep_their_precision_in_the_data(document: MapDocument) -> None:
+    data = payload_of(document)
+    strings = data["strings"]
+    angara = next(leg for leg in data["legs"] if strings[leg[13]] == "angara-rajin-dunay")
+    assert strings[angara[5]] == "8-12 Sep 2023" and strings[angara[7]] == "about 300 containers"
+    assert data["days"] == [19539, 19813]  # 1 Jul 2023 .. 31 Mar 2024, in days since 1970
 
 
-def test_view_fits_the_data(page: str, seeds: Dataset) -> None:
-    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", page)
-    assert bounds is not None
-    south, west, north, east = (float(g) for g in bounds.groups())
-    assert (south, west) == (39.02, 40.045)
-    routes = [geodesic_route(leg, seeds.sites) for leg in seeds.legs]
-    assert north == pytest.approx(max(lat for r in routes for lat, _ in r.points), abs=1e-6)
-    assert east == pytest.approx(132.345)
+def test_title_banner_legend_footer_and_chart(seeds: Dataset) -> None:
+    page = _render(seeds, title="Briefing", subtitle="Draft", banner="SECRET <draft>").html
+    assert page.count("<div class='sr-banner'>SECRET &lt;draft&gt;</div>") == 2
+    assert "<h1 class='sr-title'>Briefing</h1>" in page
+    assert "<p class='sr-subtitle'>Draft</p>" in page
+    assert "Line width: volume" in page and "link to a distant network" not in page
+    assert "OpenStreetMap</a> contributors (ODbL)" in page and "Natural Earth" in page
+    assert page.count("<circle ") == 5  # five volume claims on the chart
+    claim = "more than 1,000 containers: U.S. National Security Council (John Kirby), 13 Oct 2023"
+    assert claim in page
 
 
 def test_dataset_text_is_escaped_and_only_http_links_become_links(
@@ -84,27 +112,42 @@ def test_dataset_text_is_escaped_and_only_http_links_become_links(
     path = write("evil.yaml", """
     title: "<script>alert('title')</script>"
     sites:
-      evil: {name: "<img src=x onerror=alert(1)>", kind: depot, country: RU, lat: 45, lon: 40,
-             note: "${alert(2)} `backtick`"}
+      evil: {name: "</script><img src=x onerror=alert(1)>", kind: depot, country: RU, lat: 45,
+             lon: 40}
     sources:
       s1: {title: "<b>bold</b>", url: "javascript:alert(3)"}
       s2: {title: Good, url: "https://example.org/a?b=1&c=2"}
     legs:
-      - {from: Rajin, to: evil, mode: rail, carrier: "</script><script>alert(4)</script>",
-         sources: [s1, s2]}
+      - {from: Rajin, to: evil, mode: rail, carrier: "<svg onload=alert(4)>", sources: [s1, s2]}
     """)
     page = _render(read_dataset(path, gazetteer)).html
-    for raw in ("<script>alert", "<img src=x", "${alert", "javascript:alert(3)\"", "<b>bold",
-                "`backtick`"):
+    for raw in ("<script>alert", "<img src=x", "<b>bold", "<svg onload", "javascript:alert(3)"):
         assert raw not in page
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&#36;{alert(2)}" in page
-    assert 'href="javascript:' not in page
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in page
     assert '<a href="https://example.org/a?b=1&amp;c=2"' in page
 
 
+def test_scope_css_prefixes_rules_and_media_blocks() -> None:
+    css = "/* c */ .a, .b > p {x: 1}\n@media print { .c {y: 2} }"
+    assert scope_css(css, ".r") == ".r .a, .r .b > p{x: 1}\n@media print {.r .c{y: 2} }"
+
+
+def test_embed_gives_one_root_with_its_assets_and_unique_ids(seeds: Dataset) -> None:
+    first, second = _render(seeds, embed=True), _render(seeds, embed=True)
+    assert first.root_id != second.root_id
+    assert first.html.startswith(f"<div class='sr-root' id='{first.root_id}'>")
+    assert "<html" not in first.html and "<body" not in first.html
+    css = first.html[first.html.index("<style>"):first.html.index("</style>")]
+    rules = re.findall(r"([^{}]+)\{", css)
+    assert all(".sr-root" in rule or rule.strip().startswith("@") for rule in rules)
+
+
 def test_repr_html_embeds_the_document_in_an_isolated_iframe(seeds: Dataset) -> None:
-    document = _render(seeds, title="Custom")
-    shown = document._repr_html_()
-    assert shown.startswith('<iframe srcdoc="') and 'title="Custom"' in shown
+    shown = _render(seeds, title="Custom", embed=True)._repr_html_()
+    assert shown.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and 'title="Custom"' in shown
     assert "<script" not in shown
+
+
+def test_unknown_tiles_are_refused(seeds: Dataset) -> None:
+    with pytest.raises(ValueError, match="unknown tiles 'google'"):
+        _render(seeds, tiles="google")
