@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from gazetteer._suggest import did_you_mean
-from gazetteer._yaml import Mark, YamlMap, YamlSeq
+from gazetteer._yaml import Mark, YamlSeq, key_mark, mark_of, value_mark
 from gazetteer.errors import Problem, Severity
 
 
@@ -34,9 +34,9 @@ class Problems(list[Problem]):
 
 def describe(value: Any) -> str:
     """Name the YAML type of ``value`` for a message."""
-    if isinstance(value, YamlMap):
+    if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, YamlSeq):
+    if isinstance(value, list):
         return "a list"
     if value is None:
         return "empty"
@@ -60,18 +60,18 @@ class Record:
         How messages name the record, e.g. ``"leg 'angara-1'"``.
     """
 
-    def __init__(self, value: YamlMap, problems: Problems, what: str) -> None:
+    def __init__(self, value: dict[Any, Any], problems: Problems, what: str) -> None:
         self.value = value
         self.problems = problems
         self.what = what
 
     def mark(self, key: str) -> Mark:
         """Position of the value of ``key``, else of the mapping itself."""
-        return self.value.value_marks.get(key, self.value.mark)
+        return value_mark(self.value, key)
 
     def problem(self, key: str | None, message: str) -> None:
         """Record a problem about ``key`` (or the whole record if ``None``)."""
-        mark = self.mark(key) if key else self.value.mark
+        mark = self.mark(key) if key else mark_of(self.value)
         self.problems.add(mark, f"{self.what}: {message}")
 
     def known(self, allowed: Collection[str]) -> None:
@@ -79,7 +79,7 @@ class Record:
         for key in self.value:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed) or f"; known fields: {', '.join(allowed)}"
-                mark = self.value.key_marks[key]
+                mark = key_mark(self.value, key)
                 self.problems.add(mark, f"{self.what}: unknown field {key!r}{hint}")
 
     def text(self, key: str, *, required: bool = False) -> str | None:
@@ -119,7 +119,7 @@ class Record:
         value = self.value.get(key)
         if value is None:
             return ()
-        items = value if isinstance(value, YamlSeq) else [value]
+        items = value if isinstance(value, list) else [value]
         out: list[str] = []
         for item in items:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
@@ -130,19 +130,19 @@ class Record:
         return tuple(out)
 
 
-def as_map(value: Any, mark: Mark, problems: Problems, what: str) -> YamlMap | None:
+def as_map(value: Any, mark: Mark, problems: Problems, what: str) -> dict[Any, Any] | None:
     """Return ``value`` if it is a mapping, else record a problem."""
-    if isinstance(value, YamlMap):
+    if isinstance(value, dict):
         return value
     problems.add(mark, f"{what} must be a mapping of fields, not {describe(value)}")
     return None
 
 
-def as_seq(value: Any, mark: Mark, problems: Problems, what: str) -> YamlSeq | None:
+def as_seq(value: Any, mark: Mark, problems: Problems, what: str) -> list[Any] | None:
     """Return ``value`` if it is a list (``None`` counts as empty), else record a problem."""
     if value is None:
         return YamlSeq(mark)
-    if isinstance(value, YamlSeq):
+    if isinstance(value, list):
         return value
     problems.add(mark, f"{what} must be a list, not {describe(value)}")
     return None

@@ -143,7 +143,14 @@ def _fail(path: str, mark: Mark, message: str) -> YamlReadError:
     return YamlReadError(Problem(path, mark[0], mark[1], message))
 
 
-def _decode(data: bytes, path: str, max_bytes: int) -> str:
+def decode_text(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> str:
+    """Return a YAML file's text, refusing oversized, non-UTF-8 or binary input.
+
+    Raises
+    ------
+    YamlReadError
+        Naming the position of the first bad byte.
+    """
     if len(data) > max_bytes:
         size_mb = len(data) / 1024 / 1024
         limit_mb = max_bytes / 1024 / 1024
@@ -321,8 +328,34 @@ def parse_yaml(
         If the input is too big, not UTF-8, binary, not valid YAML, uses a
         tag, nests too deeply or expands past ``max_values``.
     """
-    text = _decode(data, path, max_bytes)
+    text = decode_text(data, path, max_bytes)
     builder = _Builder(path, max_depth, max_values)
     for event in _events(text, path):
         builder.feed(event)
     return YamlDocument(path, builder.root, tuple(builder.problems))
+
+
+NO_MARK: Mark = (0, 0)
+
+
+def mark_of(value: Any) -> Mark:
+    """Return where a mapping or list starts; (0, 0) for values read without positions."""
+    return getattr(value, "mark", NO_MARK)
+
+
+def value_mark(mapping: dict[Any, Any], key: Any) -> Mark:
+    """Return where the value of ``key`` is, else where the mapping starts."""
+    marks = getattr(mapping, "value_marks", None)
+    return marks.get(key, mark_of(mapping)) if marks else mark_of(mapping)
+
+
+def key_mark(mapping: dict[Any, Any], key: Any) -> Mark:
+    """Return where ``key`` is written, else where the mapping starts."""
+    marks = getattr(mapping, "key_marks", None)
+    return marks.get(key, mark_of(mapping)) if marks else mark_of(mapping)
+
+
+def item_marks(items: list[Any]) -> list[Mark]:
+    """Return where each item of a list is; (0, 0) each for lists read without positions."""
+    marks = getattr(items, "item_marks", None)
+    return marks if marks is not None else [mark_of(items)] * len(items)

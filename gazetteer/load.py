@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gazetteer._fields import Problems, Record, as_map
-from gazetteer._yaml import YamlMap, YamlReadError, parse_yaml
+from gazetteer._yaml import YamlReadError, key_mark, mark_of, parse_yaml
 from gazetteer.errors import GazetteerError, Problem
 from gazetteer.model import KINDS, Site
 from gazetteer.resolve import Gazetteer
@@ -86,11 +86,11 @@ def parse_site(site_id: Any, value: Any, mark: tuple[int, int], problems: Proble
     return Site(site_id, name, kind, country, lat, lon, aliases, note)  # type: ignore[arg-type]
 
 
-def parse_sites(value: YamlMap, problems: Problems) -> dict[str, Site]:
+def parse_sites(value: dict[Any, Any], problems: Problems) -> dict[str, Site]:
     """Build the sites of a ``sites:`` mapping; bad entries are left out."""
     sites: dict[str, Site] = {}
     for site_id, fields in value.items():
-        site = parse_site(site_id, fields, value.key_marks[site_id], problems)
+        site = parse_site(site_id, fields, key_mark(value, site_id), problems)
         if site is not None:
             sites[site.id] = site
     return sites
@@ -134,7 +134,7 @@ def read_gazetteer_file(path: str | Path, *, data: bytes | None = None) -> dict[
         record.known(("sites",))
         listed = top.get("sites")
         if "sites" not in top:
-            problems.add(top.mark, "gazetteer: missing the top-level 'sites:' mapping")
+            problems.add(mark_of(top), "gazetteer: missing the top-level 'sites:' mapping")
         elif (mapping := as_map(listed, record.mark("sites"), problems, "'sites'")) is not None:
             sites = parse_sites(mapping, problems)
     if problems.has_errors:

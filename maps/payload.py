@@ -71,12 +71,14 @@ def build_payload(dataset: Dataset, routes: Mapping[str, Route]) -> dict[str, An
     site_index = {site_id: i for i, site_id in enumerate(dataset.sites)}
     source_index = {source_id: i for i, source_id in enumerate(dataset.sources)}
     geoms: list[dict[str, Any]] = []
-    geom_of: dict[tuple[str, tuple[tuple[float, float], ...]], int] = {}
+    # Legs that share a route share its points object (see routes.routing.route_dataset),
+    # so geometries are told apart by identity: no hashing of long point tuples.
+    geom_of: dict[tuple[str, int], int] = {}
     connectors: list[list[int]] = []
     legs = []
     for leg in dataset.legs:
         route = routes[leg.id]
-        key = (leg.mode, route.points)
+        key = (leg.mode, id(route.points))
         if key not in geom_of:
             geom_of[key] = len(geoms)
             geoms.append({

@@ -10,6 +10,7 @@ Files are written to a temporary name and renamed; a corrupt entry is a miss.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 import functools
 import hashlib
 from importlib.metadata import PackageNotFoundError, version
@@ -139,6 +140,12 @@ def cached_route_many(
     dict of str to Route
         By leg id, in the order of ``requests``.
     """
+    first_of: dict[RouteRequest, str] = {}
+    for leg_id, request in requests.items():
+        first_of.setdefault(request, leg_id)
+    if len(first_of) < len(requests):  # identical requests share one route
+        unique = cached_route_many({k: r for r, k in first_of.items()}, cache, progress=progress)
+        return {k: replace(unique[first_of[r]], leg_id=k) for k, r in requests.items()}
     found: dict[str, Route] = {}
     if cache is not None:
         for leg_id, request in requests.items():

@@ -300,7 +300,7 @@ def render(
     """
     from gazetteer._atomic import write_atomic
     from maps.render import render_map
-    from routes.routing import request_for
+    from routes.routing import route_dataset
 
     data = _dataset(dataset, gazetteers)
     target = Path(output) if output else Path.cwd() / f"{data.name}.html"
@@ -308,8 +308,7 @@ def render(
         if path is not None and not path.parent.is_dir():
             message = f"can't write {path}: directory {path.parent} does not exist"
             raise click.ClickException(message)
-    requests = {leg.id: request_for(leg, data.sites) for leg in data.legs}
-    routes = _route_all(requests, no_cache, cache_dir)
+    routes = route_dataset(data, lambda requests: _route_all(requests, no_cache, cache_dir))
     document = render_map(data, routes, title=title, subtitle=subtitle, banner=banner,
                           tiles=tiles, embed=embed)
     try:

@@ -20,6 +20,9 @@ MODES: tuple[str, ...] = get_args(Mode)
 Qualifier = Literal["exact", "about", "at least", "more than", "at most", "less than"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 
+LatLon = tuple[float, float]
+"""A point as (latitude, longitude) in WGS84 decimal degrees."""
+
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 RELIABILITIES: tuple[str, ...] = get_args(Reliability)
 
@@ -112,6 +115,9 @@ class Leg:
     countries
         ISO alpha-2 codes of the countries the route may cross; empty means
         the countries of the leg's two ends.
+    path
+        A route drawn in the dataset, (lat, lon) points; used as it is,
+        instead of routing on a network.
     line
         Line of the leg in its dataset file, 0 if not from a file.
     """
@@ -129,6 +135,7 @@ class Leg:
     note: str | None = None
     via: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    path: tuple[LatLon, ...] | None = None
     line: int = 0
 
 
@@ -219,10 +226,6 @@ class Dataset:
     def __post_init__(self) -> None:
         object.__setattr__(self, "sites", _frozen(self.sites))
         object.__setattr__(self, "sources", _frozen(self.sources))
-
-
-LatLon = tuple[float, float]
-"""A point as (latitude, longitude) in WGS84 decimal degrees."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gazetteer.model import Site
 from routes.errors import NoRouteError
 from routes.geodesic import geodesic_km, geodesic_points
-from routes.model import LatLon, Leg, Mode, Route
+from routes.model import Dataset, LatLon, Leg, Mode, Route
 
 if TYPE_CHECKING:
     from routes.rail import RailNetwork, RailPath
@@ -29,6 +29,7 @@ RAIL_SOURCE = "OpenStreetMap railways (scgraph-data)"
 AIR_SOURCE = "great circle"
 FALLBACK_SOURCE = "great circle (unrouted)"
 ROAD_SOURCE = "great circle (no offline road network)"
+DRAWN_SOURCE = "drawn in the dataset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +284,12 @@ def route_many(
         By leg id, in the order of ``requests``. Legs no network connects get
         a great circle flagged "unrouted".
     """
+    first_of: dict[RouteRequest, str] = {}
+    for leg_id, request in requests.items():
+        first_of.setdefault(request, leg_id)
+    if len(first_of) < len(requests):  # identical requests are routed once and share a route
+        unique = route_many({k: r for r, k in first_of.items()}, progress=progress)
+        return {k: replace(unique[first_of[r]], leg_id=k) for k, r in requests.items()}
     results: dict[str, Route | NoRouteError] = {}
     rail = {k: r for k, r in requests.items() if r.mode == "rail"}
     if rail:
@@ -323,6 +330,50 @@ def _route_one(request: RouteRequest) -> Route:
     return Route("", tuple(points), km, AIR_SOURCE, rule="great circle")
 
 
+def drawn_route(points: tuple[LatLon, ...]) -> Route:
+    """Return the route of a leg whose path the dataset draws itself."""
+    from routes._land import path_length_km
+
+    return Route("", points, path_length_km(points), DRAWN_SOURCE, rule="as drawn in the dataset")
+
+
+def route_dataset(
+    dataset: Dataset,
+    route_requests: Callable[[Mapping[str, RouteRequest]], dict[str, Route]] = route_many,
+) -> dict[str, Route]:
+    """Route every leg of a dataset: drawn paths as they are, the rest on the networks.
+
+    Legs that share a drawn path (or an identical request) share one
+    :class:`~routes.model.Route` geometry object, which lets the map store
+    each distinct geometry once.
+
+    Parameters
+    ----------
+    dataset
+        The dataset.
+    route_requests
+        Routes network legs; :func:`route_many`, or a cached version of it.
+
+    Returns
+    -------
+    dict of str to Route
+        By leg id, in dataset order.
+    """
+    drawn: dict[int, Route] = {}
+    requests: dict[str, RouteRequest] = {}
+    for leg in dataset.legs:
+        if leg.path is not None:
+            if id(leg.path) not in drawn:
+                drawn[id(leg.path)] = drawn_route(leg.path)
+        else:
+            requests[leg.id] = request_for(leg, dataset.sites)
+    routed = route_requests(requests) if requests else {}
+    return {
+        leg.id: routed[leg.id] if leg.path is None else replace(drawn[id(leg.path)], leg_id=leg.id)
+        for leg in dataset.legs
+    }
+
+
 def route_legs(legs: Iterable[Leg], sites: Mapping[str, Site]) -> dict[str, Route]:
-    """Route legs without a cache; see :func:`route_many`."""
+    """Route legs on the networks without a cache; see :func:`route_many`."""
     return route_many({leg.id: request_for(leg, sites) for leg in legs})

@@ -16,6 +16,7 @@ from maps.render import MapDocument, render_map, scope_css
 from routes.geodesic import geodesic_route
 from routes.load import bundled_dataset_path, read_dataset
 from routes.model import Dataset
+from routes.routing import route_dataset
 
 
 def _render(dataset: Dataset, **options: Any) -> MapDocument:
@@ -65,9 +66,17 @@ def test_shared_routes_are_stored_once(write: Callable[[str, str], Path],
                                        gazetteer: Gazetteer) -> None:
     legs = "\n".join(f"  - {{from: Rajin, to: Dunay, mode: sea, depart: 2023-09-{d:02d}}}"
                      for d in range(1, 21))
-    dataset = read_dataset(write("d.yaml", "legs:\n" + legs + "\n"), gazetteer)
-    data = payload_of(_render(dataset))
-    assert len(data["legs"]) == 20 and len(data["geoms"]) == 1
+    path = "paths:\n  coast: [[42.2, 130.3], [42.5, 131.5], [42.9, 132.3]]\n"
+    drawn = "\n".join(
+        f"  - {{from: Rajin, to: Dunay, mode: sea, path: coast, depart: 2023-10-{d:02d}}}"
+        for d in range(1, 6)
+    )
+    dataset = read_dataset(write("d.yaml", path + "legs:\n" + legs + "\n" + drawn + "\n"),
+                           gazetteer)
+    routes = route_dataset(dataset)
+    data = payload_of(render_map(dataset, routes))
+    assert len(data["legs"]) == 25 and len(data["geoms"]) == 2
+    assert routes[dataset.legs[-1].id].source == "drawn in the dataset"
 
 
 def test_geometry_is_delta_encoded_at_one_metre(document: MapDocument, seeds: Dataset) -> None:
