@@ -36,7 +36,7 @@ def basemap(bounds: tuple[float, float, float, float]) -> dict[str, list[Any]]:
     tolerance = max(box[2] - box[0], box[3] - box[1]) / 8000
     earth = load_earth()
     window = shapely.box(*box)
-    land: list[list[list[int]]] = []
+    land: list[list[str]] = []
     for index in earth.land_tree.query(window, predicate="intersects"):
         clipped = shapely.clip_by_rect(earth.land[index], *box).simplify(tolerance)
         for polygon in getattr(clipped, "geoms", [clipped]):
@@ -53,5 +53,5 @@ def basemap(bounds: tuple[float, float, float, float]) -> dict[str, list[Any]]:
     return {"land": land, "borders": borders}
 
 
-def _encode_ring(geometry: Any) -> list[int]:
+def _encode_ring(geometry: Any) -> str:
     return encode_path([(lat, lon) for lon, lat in geometry.coords])

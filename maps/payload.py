@@ -74,7 +74,7 @@ def build_payload(dataset: Dataset, routes: Mapping[str, Route]) -> dict[str, An
     # Legs that share a route share its points object (see routes.routing.route_dataset),
     # so geometries are told apart by identity: no hashing of long point tuples.
     geom_of: dict[tuple[str, int], int] = {}
-    connectors: list[list[int]] = []
+    connectors: list[str] = []
     legs = []
     for leg in dataset.legs:
         route = routes[leg.id]

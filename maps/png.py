@@ -25,6 +25,22 @@ def find_chromium() -> str | None:
     return None
 
 
+def require_chromium() -> str:
+    """Return the browser :func:`find_chromium` finds.
+
+    Raises
+    ------
+    ScreenshotError
+        Saying how to install one, when there is none.
+    """
+    browser = find_chromium()
+    if browser is None:
+        message = ("no headless Chromium found (looked for SHIPROUTE_CHROMIUM, "
+                   f"{', '.join(BROWSERS)}); install one, e.g. 'apt-get install chromium'")
+        raise ScreenshotError(message)
+    return browser
+
+
 def screenshot(page: str, output: Path, *, width: int = 1600, height: int = 1000,
                timeout_s: float = 60.0) -> None:
     """Render an HTML document in headless Chromium and save a PNG.
@@ -48,11 +64,7 @@ def screenshot(page: str, output: Path, *, width: int = 1600, height: int = 1000
     ScreenshotError
         If no browser is found or it fails.
     """
-    browser = find_chromium()
-    if browser is None:
-        message = ("no headless Chromium found (looked for SHIPROUTE_CHROMIUM, "
-                   f"{', '.join(BROWSERS)}); install one, e.g. 'apt-get install chromium'")
-        raise ScreenshotError(message)
+    browser = require_chromium()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "map.html"
         source.write_text(page, encoding="utf-8")

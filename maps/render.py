@@ -240,12 +240,7 @@ def render_map(
     shown_subtitle = subtitle if subtitle is not None else (dataset.description or "")
     root_id = f"sr-{secrets.token_hex(4)}"
     payload = build_payload(dataset, routes)
-    lats = [s.lat for s in dataset.sites.values()] + [p[0] for r in routes.values()
-                                                       for p in r.points]
-    lons = [s.lon for s in dataset.sites.values()] + [p[1] for r in routes.values()
-                                                       for p in r.points]
-    bounds = (min(lats), min(lons), max(lats), max(lons)) if lats else (-60.0, -180.0, 80.0, 180.0)
-    payload["basemap"] = basemap(bounds)
+    payload["basemap"] = basemap(_bounds(dataset, routes))
     payload["tiles"] = TILES[tiles]
     payload["attribution"] = ATTRIBUTION
     marking = f"<div class='sr-banner'>{esc(banner)}</div>" if banner else ""
@@ -277,6 +272,21 @@ def render_map(
     if embed:
         return MapDocument(fragment, shown_title, root_id, embedded=True)
     return MapDocument(_page(fragment, shown_title), shown_title, root_id)
+
+
+def _bounds(dataset: Dataset, routes: Mapping[str, Route]) -> tuple[float, float, float, float]:
+    """Return (south, west, north, east) of the sites and of each distinct route once."""
+    import numpy as np
+
+    distinct = {id(route.points): route.points for route in routes.values()}
+    chunks = [np.asarray(points, dtype=float) for points in distinct.values()]
+    chunks.append(np.asarray([(s.lat, s.lon) for s in dataset.sites.values()], dtype=float))
+    chunks = [c.reshape(-1, 2) for c in chunks if len(c)]
+    if not chunks:
+        return (-60.0, -180.0, 80.0, 180.0)
+    low = np.min([c.min(axis=0) for c in chunks], axis=0)
+    high = np.max([c.max(axis=0) for c in chunks], axis=0)
+    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
 
 
 def _page(fragment: str, title: str) -> str:

@@ -302,6 +302,10 @@ def render(
     from maps.render import render_map
     from routes.routing import route_dataset
 
+    if png:
+        from maps.png import require_chromium
+
+        require_chromium()
     data = _dataset(dataset, gazetteers)
     target = Path(output) if output else Path.cwd() / f"{data.name}.html"
     for path in (target, Path(png) if png else None):

@@ -81,6 +81,7 @@ class _Reader:
         self.source_ids = source_ids
         self.paths = paths
         self.used_sites: dict[str, Site] = {}
+        self.resolved: dict[str, Site] = {}
 
     def path(self, record: Record) -> tuple[LatLon, ...] | None:
         value = record.value.get("path")
@@ -101,11 +102,14 @@ class _Reader:
         name = record.text(key, required=True)
         if name is None:
             return None
-        try:
-            site = self.gazetteer.resolve(name)
-        except PlaceError as err:
-            record.problem(key, str(err))
-            return None
+        site = self.resolved.get(name)
+        if site is None:
+            try:
+                site = self.gazetteer.resolve(name)
+            except PlaceError as err:
+                record.problem(key, str(err))
+                return None
+            self.resolved[name] = site
         self.used_sites[site.id] = site
         return site.id
 
@@ -336,7 +340,6 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
             depart=depart,
             arrive=arrive,
             volume=volume,
-            line=mark[0],
             **fields,  # type: ignore[arg-type]
         )
         legs.append((leg, leg_id is not None))

@@ -118,8 +118,6 @@ class Leg:
     path
         A route drawn in the dataset, (lat, lon) points; used as it is,
         instead of routing on a network.
-    line
-        Line of the leg in its dataset file, 0 if not from a file.
     """
 
     id: str
@@ -136,7 +134,6 @@ class Leg:
     via: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     path: tuple[LatLon, ...] | None = None
-    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,3 +244,30 @@ def test_injected_markup_stays_inert_text(
     assert "<iframe src=javascript:alert('event')>" in site_text
     assert seen.count("a[href^='javascript']") == 0
     assert seen.page.locator(".sr-title").inner_text() == "<img src=x onerror=alert('title')>"
+
+
+def test_png_screenshot_of_the_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHIPROUTE_CHROMIUM", CHROMIUM)
+    out, png = tmp_path / "map.html", tmp_path / "map.png"
+    result = CliRunner().invoke(main, ["render", "-o", str(out), "--png", str(png)])
+    assert result.exit_code == 0, result.stderr
+    header = png.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert (width, height) == (1600, 1000)
+    assert png.stat().st_size > 50_000  # a drawn map, not a blank page
+
+
+def test_png_without_a_browser_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHIPROUTE_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out, png = tmp_path / "map.html", tmp_path / "map.png"
+    result = CliRunner().invoke(main, ["render", "-o", str(out), "--png", str(png)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: no headless Chromium found (looked for SHIPROUTE_CHROMIUM, chromium, "
+        "chromium-browser, google-chrome, google-chrome-stable); install one, "
+        "e.g. 'apt-get install chromium'"
+    )
+    assert not png.exists() and not out.exists()

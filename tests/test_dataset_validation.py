@@ -9,7 +9,7 @@ import pytest
 
 from gazetteer.resolve import Gazetteer
 from routes.errors import DatasetError
-from routes.load import parse_dataset, read_dataset
+from routes.load import bundled_dataset_path, parse_dataset, read_dataset
 
 HEADER = """
 sources:
@@ -189,3 +189,45 @@ def test_missing_file_is_a_dataset_error(tmp_path: Path, gazetteer: Gazetteer) -
         read_dataset(tmp_path / "none.yaml", gazetteer)
     missing = tmp_path / "none.yaml"
     assert str(caught.value) == f"{missing}: can't read dataset: No such file or directory"
+
+
+def test_drawn_paths_are_checked_with_their_line(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    text = """
+    paths:
+      coast: [[42.2, 130.3], [42.9, 132.3]]
+      broken: [[42.2, 130.3]]
+    legs:
+      - {from: Rajin, to: Dunay, mode: sea, path: coats}
+      - {from: Rajin, to: Dunay, mode: sea, path: [[42.2, 130.3], [142.9, 32.3]]}
+    """
+    assert _problems(write, gazetteer, text) == [
+        "d.yaml:3:11: path 'broken': a path is a list of at least two [lat, lon] pairs in "
+        "decimal degrees",
+        "d.yaml:5:47: leg 1: unknown path 'coats'; did you mean 'coast'?",
+        "d.yaml:6:47: leg 2: path point 2 (142.9, 32.3) is out of range; a path is a list of "
+        "at least two [lat, lon] pairs in decimal degrees",
+    ]
+
+
+def test_fast_and_positional_readers_give_the_same_dataset(gazetteer: Gazetteer) -> None:
+    from routes.load import _fast_parse
+
+    data = bundled_dataset_path().read_bytes()
+    fast = _fast_parse(data, "seeds.yaml", gazetteer)
+    slow, problems = parse_dataset(data, "seeds.yaml", gazetteer)
+    assert fast is not None and slow is not None and problems == []
+    assert fast.legs == slow.legs and fast.events == slow.events
+    assert fast.estimates == slow.estimates and dict(fast.sources) == dict(slow.sources)
+
+
+def test_file_the_fast_reader_rejects_is_reported_with_positions(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    path = write("d.yaml", "legs:\n  - {from: Rajin, to: Dunay, mode: sea}\nlegs: []\n")
+    with pytest.raises(DatasetError) as caught:
+        read_dataset(path, gazetteer)
+    assert str(caught.value) == (
+        f"{path}:3:1: duplicate key 'legs' (first at line 1); remove one of them"
+    )

@@ -27,12 +27,23 @@
     });
   }
 
-  function decode(flat) {
-    var out = [], lat = 0, lon = 0;
-    for (var i = 0; i < flat.length; i += 2) {
-      lat += flat[i];
-      lon += flat[i + 1];
-      out.push([lat / SCALE, lon / SCALE]);
+  function decode(text) {  /* the encoded polyline format, 1e-5 degrees */
+    var out = [], values = [], value = 0, shift = 0, lat = 0, lon = 0;
+    for (var i = 0; i < text.length; i++) {
+      var chunk = text.charCodeAt(i) - 63;
+      value |= (chunk & 0x1f) << shift;
+      shift += 5;
+      if (chunk < 0x20) {
+        values.push(value & 1 ? ~(value >> 1) : value >> 1);
+        value = 0;
+        shift = 0;
+        if (values.length === 2) {
+          lat += values[0];
+          lon += values[1];
+          out.push([lat / SCALE, lon / SCALE]);
+          values = [];
+        }
+      }
     }
     return out;
   }
