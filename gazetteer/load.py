@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gazetteer._fields import Problems, Record, as_map
-from gazetteer._yaml import YamlReadError, key_mark, mark_of, parse_yaml
+from gazetteer._yaml import YamlDocument, YamlReadError, key_mark, mark_of, parse_yaml
 from gazetteer.errors import GazetteerError, Problem
 from gazetteer.model import KINDS, Site
 from gazetteer.resolve import Gazetteer
@@ -125,33 +125,47 @@ def read_gazetteer_file(path: str | Path, *, data: bytes | None = None) -> dict[
         raise GazetteerError([Problem(name, 0, 0, f"can't read gazetteer: {reason}")]) from None
     except YamlReadError as err:
         raise GazetteerError([err.problem]) from None
-    problems = Problems(name)
-    problems.extend(document.problems)
-    top = as_map(document.value, (1, 1), problems, "a gazetteer")
-    sites: dict[str, Site] = {}
-    if top is not None:
-        record = Record(top, problems, "gazetteer")
-        record.known(("sites",))
-        listed = top.get("sites")
-        if "sites" not in top:
-            problems.add(mark_of(top), "gazetteer: missing the top-level 'sites:' mapping")
-        elif (mapping := as_map(listed, record.mark("sites"), problems, "'sites'")) is not None:
-            sites = parse_sites(mapping, problems)
+    sites, _mapping, problems = parse_gazetteer(document)
     if problems.has_errors:
         raise GazetteerError(problems)
     return sites
 
 
+def parse_gazetteer(document: YamlDocument) -> tuple[dict[str, Site], dict[Any, Any], Problems]:
+    """Build the sites of a parsed gazetteer file, collecting every problem.
+
+    Returns
+    -------
+    tuple
+        The valid sites by id, the raw ``sites`` mapping (with positions) and
+        the problems, duplicate keys included.
+    """
+    problems = Problems(document.path)
+    problems.extend(document.problems)
+    top = as_map(document.value, (1, 1), problems, "a gazetteer")
+    sites: dict[str, Site] = {}
+    mapping: dict[Any, Any] = {}
+    if top is not None:
+        record = Record(top, problems, "gazetteer")
+        record.known(("sites",))
+        if "sites" not in top:
+            problems.add(mark_of(top), "gazetteer: missing the top-level 'sites:' mapping")
+        elif (found := as_map(top["sites"], record.mark("sites"), problems, "'sites'")) is not None:
+            mapping = found
+            sites = parse_sites(mapping, problems)
+    return sites, mapping, problems
+
+
 def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True) -> Gazetteer:
-    """Load the bundled gazetteer with user files layered over it.
+    """Load user gazetteer files layered over the bundled one.
 
     Parameters
     ----------
     layers
-        Gazetteer files in increasing precedence: a site id defined in a later
-        file replaces the same id from earlier ones and from the bundled file.
+        Gazetteer files, highest precedence first: a site id defined in an
+        earlier file replaces the same id in later ones and in the bundled file.
     bundled
-        Start from the bundled gazetteer.
+        Include the bundled gazetteer as the lowest layer.
 
     Returns
     -------
@@ -162,8 +176,39 @@ def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True) -
     GazetteerError
         If any file is missing or invalid.
     """
+    return load_layers(layers, bundled=bundled)[0]
+
+
+def load_layers(
+    layers: Iterable[str | Path] = (), *, bundled: bool = True
+) -> tuple[Gazetteer, list[str]]:
+    """Load layered gazetteer files and say which site ids a higher layer overrides.
+
+    Parameters
+    ----------
+    layers, bundled
+        As for :func:`load_gazetteer`.
+
+    Returns
+    -------
+    tuple of Gazetteer and list of str
+        The gazetteer, and one note per overridden id, e.g. "site 'dunay' in
+        mine.yaml overrides the one in .../sites.yaml".
+
+    Raises
+    ------
+    GazetteerError
+        If any file is missing or invalid.
+    """
+    paths = [*layers, bundled_path()] if bundled else list(layers)
     sites: dict[str, Site] = {}
-    paths = [bundled_path(), *layers] if bundled else list(layers)
-    for path in paths:
-        sites.update(read_gazetteer_file(path))
-    return Gazetteer(sites)
+    defined_in: dict[str, Path | str] = {}
+    notes = []
+    for path in reversed(paths):
+        for site_id, site in read_gazetteer_file(path).items():
+            if site_id in defined_in:
+                notes.append(f"site '{site_id}' in {path} overrides the one in "
+                             f"{defined_in[site_id]}")
+            sites[site_id] = site
+            defined_in[site_id] = path
+    return Gazetteer(sites), notes

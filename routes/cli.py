@@ -6,79 +6,25 @@ commands that use them, so ``--help`` and ``resolve`` start fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-import functools
+from collections.abc import Mapping, Sequence
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from gazetteer.errors import DataError, ShiprouteError
+from routes._cli import (
+    F,
+    dataset_argument,
+    gazetteer_option,
+    handles_errors,
+    load_user_gazetteer,
+)
 
 if TYPE_CHECKING:
-    from gazetteer.resolve import Gazetteer
     from routes.model import Dataset, Route
     from routes.routing import RouteRequest
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _report(err: DataError) -> click.ClickException:
-    """Print all problems of a data error; return the one-line summary error."""
-    if len(err.problems) == 1:
-        return click.ClickException(str(err.problems[0]))
-    for problem in err.problems:
-        click.echo(str(problem), err=True)
-    path = err.problems[0].path
-    count = len(err.errors)
-    return click.ClickException(f"{path}: {count} error{'s' * (count != 1)}; nothing was written")
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn shiproute errors into click errors: one message, exit 1, no traceback."""
-    debug = click.get_current_context().find_root().params.get("debug", False)
-    try:
-        yield
-    except DataError as err:
-        if debug:
-            raise
-        raise _report(err) from None
-    except ShiprouteError as err:
-        if debug:
-            raise
-        raise click.ClickException(str(err)) from None
-
-
-def _handles_errors(command: F) -> F:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _user_errors():
-            return command(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-_gazetteer_option = click.option(
-    "--gazetteer",
-    "gazetteers",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Gazetteer file layered over the bundled one (its ids and names win); repeatable.",
-)
-_dataset_argument = click.argument(
-    "dataset", required=False, type=click.Path(exists=True, dir_okay=False)
-)
-
-
-def _gazetteer(files: Sequence[str]) -> Gazetteer:
-    from gazetteer.load import load_gazetteer
-
-    return load_gazetteer(files)
-
 
 def _dataset_path(dataset: str | None) -> Path:
     from routes.load import bundled_dataset_path
@@ -157,7 +103,7 @@ def _route_all(requests: Mapping[str, RouteRequest], no_cache: bool, cache_dir: 
 def _dataset(dataset: str | None, gazetteers: Sequence[str]) -> Dataset:
     from routes.load import read_dataset
 
-    return read_dataset(_dataset_path(dataset), _gazetteer(gazetteers))
+    return read_dataset(_dataset_path(dataset), load_user_gazetteer(gazetteers))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -175,11 +121,11 @@ def main(debug: bool) -> None:
 @main.command()
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@_gazetteer_option
-@_handles_errors
+@gazetteer_option
+@handles_errors
 def resolve(name: str, as_json: bool, gazetteers: tuple[str, ...]) -> None:
     """Print the site NAME resolves to (an id, name, alias or "A/B" form)."""
-    site = _gazetteer(gazetteers).resolve(name)
+    site = load_user_gazetteer(gazetteers).resolve(name)
     if as_json:
         fields = ("id", "name", "kind", "country", "lat", "lon", "aliases", "note")
         record = {f: getattr(site, f) for f in fields}
@@ -195,9 +141,9 @@ def resolve(name: str, as_json: bool, gazetteers: tuple[str, ...]) -> None:
 
 
 @main.command()
-@_dataset_argument
-@_gazetteer_option
-@_handles_errors
+@dataset_argument
+@gazetteer_option
+@handles_errors
 def validate(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
     """Check a dataset and print every problem with its line number."""
     from routes.errors import DatasetError
@@ -208,7 +154,13 @@ def validate(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
         data = path.read_bytes()
     except OSError as err:
         raise click.ClickException(f"{path}: can't read dataset: {err.strerror}") from None
-    loaded, problems = parse_dataset(data, str(path), _gazetteer(gazetteers))
+    from gazetteer.layers import gazetteer_layers
+    from gazetteer.load import load_layers
+
+    gaz, notes = load_layers([layer.path for layer in gazetteer_layers(gazetteers)[:-1]])
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    loaded, problems = parse_dataset(data, str(path), gaz)
     if loaded is None:
         raise DatasetError(problems)
     for problem in problems:
@@ -221,9 +173,9 @@ def validate(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
 
 
 @main.command()
-@_dataset_argument
-@_gazetteer_option
-@_handles_errors
+@dataset_argument
+@gazetteer_option
+@handles_errors
 def legs(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
     """List the legs of a dataset as a table."""
     from routes._table import format_table
@@ -248,9 +200,9 @@ def legs(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
 
 
 @main.command()
-@_dataset_argument
-@_gazetteer_option
-@_handles_errors
+@dataset_argument
+@gazetteer_option
+@handles_errors
 def sites(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
     """List the sites a dataset uses as a table, with their leg counts."""
     from routes._table import format_table
@@ -268,7 +220,7 @@ def sites(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
 
 
 @main.command()
-@_dataset_argument
+@dataset_argument
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False),
     help="HTML file to write; default: <dataset name>.html in the current directory.",
@@ -284,9 +236,9 @@ def sites(dataset: str | None, gazetteers: tuple[str, ...]) -> None:
               help="Write an HTML fragment to paste into another page, not a whole document.")
 @click.option("--png", "png", type=click.Path(dir_okay=False),
               help="Also save a screenshot of the map (needs a headless Chromium).")
-@_gazetteer_option
+@gazetteer_option
 @_with_cache_options
-@_handles_errors
+@handles_errors
 def render(
     dataset: str | None, output: str | None, title: str | None, subtitle: str | None,
     banner: str | None, tiles: str, embed: bool, png: str | None, gazetteers: tuple[str, ...],
@@ -341,9 +293,9 @@ def render(
                    "Default: the countries of FROM, TO and the waypoints.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a GeoJSON Feature (RFC 7946, lon/lat) of the route.")
-@_gazetteer_option
+@gazetteer_option
 @_with_cache_options
-@_handles_errors
+@handles_errors
 def route(
     origin: str, destination: str, mode: str, via: tuple[str, ...], countries: tuple[str, ...],
     as_json: bool, gazetteers: tuple[str, ...], no_cache: bool, cache_dir: str | None,
@@ -351,7 +303,7 @@ def route(
     """Route FROM to TO on a network; print the distance and what shaped the route."""
     from routes.routing import RouteRequest, Stop
 
-    gazetteer = _gazetteer(gazetteers)
+    gazetteer = load_user_gazetteer(gazetteers)
     sites = [gazetteer.resolve(name) for name in (origin, *via, destination)]
     codes = tuple(c.upper() for c in countries)
     stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
@@ -386,3 +338,12 @@ def route(
         click.echo(f"  countries: {', '.join(found.countries)}")
     for flag in found.flags:
         click.echo(f"  flag: {flag}")
+
+
+def _register() -> None:
+    from routes.cli_gazetteer import gazetteer
+
+    main.add_command(gazetteer)
+
+
+_register()

@@ -1,0 +1,258 @@
+"""``shiproute gazetteer ...``: inspect, check and edit gazetteer files, geocode on request."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+
+from gazetteer.errors import GazetteerError, Problem
+from routes._cli import gazetteer_option, handles_errors, load_user_gazetteer
+
+KIND_CHOICES = ["port", "rail_station", "border_crossing", "depot", "city", "airfield",
+                "cosmodrome", "other"]
+
+
+def _edit_target(gazetteers: tuple[str, ...]) -> Path:
+    """Return the topmost user layer, where edits go."""
+    from gazetteer.layers import gazetteer_layers
+
+    layers = [layer for layer in gazetteer_layers(gazetteers) if layer.editable]
+    if not layers:
+        raise click.ClickException(
+            "no gazetteer of yours to edit (the bundled one is read-only); start one with "
+            "'shiproute gazetteer init FILE', then pass --gazetteer FILE or set "
+            "SHIPROUTE_GAZETTEER=FILE"
+        )
+    return layers[0].path
+
+
+@click.group()
+def gazetteer() -> None:
+    """Inspect, check and edit gazetteer files.
+
+    Layers, highest first: a dataset's own sites, the --gazetteer files (the
+    first wins) or else $SHIPROUTE_GAZETTEER, then the bundled gazetteer.
+    Edits go to the topmost file of yours, never to the bundled one.
+    """
+
+
+@gazetteer.command("path")
+@gazetteer_option
+def path_command(gazetteers: tuple[str, ...]) -> None:
+    """Print the gazetteer layers in use, highest precedence first."""
+    from gazetteer.layers import gazetteer_layers
+
+    for n, layer in enumerate(gazetteer_layers(gazetteers), 1):
+        note = " (read-only)" if not layer.editable else ""
+        click.echo(f"{n}. {layer.path}  [{layer.origin}]{note}")
+
+
+@gazetteer.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@handles_errors
+def init(file: str) -> None:
+    """Start FILE as a copy of the bundled gazetteer, comments included."""
+    from gazetteer.edit import init_gazetteer
+
+    init_gazetteer(Path(file))
+    click.echo(f"{file}: created; edit it with --gazetteer {file} or set SHIPROUTE_GAZETTEER")
+
+
+@gazetteer.command()
+@click.argument("site_id", metavar="ID")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--lat", required=True, type=float, help="Latitude, decimal degrees.")
+@click.option("--lon", required=True, type=float, help="Longitude, decimal degrees.")
+@click.option("--kind", required=True, type=click.Choice(KIND_CHOICES))
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. RU.")
+@click.option("--alias", "aliases", multiple=True, help="Another name; repeatable.")
+@click.option("--note", help="Where the coordinates come from.")
+@gazetteer_option
+@handles_errors
+def add(site_id: str, name: str, lat: float, lon: float, kind: str, country: str,
+        aliases: tuple[str, ...], note: str | None, gazetteers: tuple[str, ...]) -> None:
+    """Add site ID to your gazetteer."""
+    from gazetteer.edit import add_site
+
+    target = _edit_target(gazetteers)
+    add_site(target, site_id, {"name": name, "aliases": list(aliases), "kind": kind,
+                               "country": country, "lat": lat, "lon": lon, "note": note})
+    click.echo(f"{target}: added '{site_id}'")
+
+
+@gazetteer.command("set")
+@click.argument("site_id", metavar="ID")
+@click.argument("field", type=click.Choice(["name", "kind", "country", "lat", "lon", "note"]))
+@click.argument("value")
+@gazetteer_option
+@handles_errors
+def set_command(site_id: str, field: str, value: str, gazetteers: tuple[str, ...]) -> None:
+    """Set FIELD of site ID to VALUE."""
+    from gazetteer.edit import set_field
+
+    target = _edit_target(gazetteers)
+    set_field(target, site_id, field, value)
+    click.echo(f"{target}: set {site_id}.{field}")
+
+
+@gazetteer.command()
+@click.argument("site_id", metavar="ID")
+@click.argument("name")
+@gazetteer_option
+@handles_errors
+def alias(site_id: str, name: str, gazetteers: tuple[str, ...]) -> None:
+    """Add NAME as an alias of site ID."""
+    from gazetteer.edit import add_alias
+
+    target = _edit_target(gazetteers)
+    add_alias(target, site_id, name)
+    click.echo(f"{target}: '{name}' is now an alias of '{site_id}'")
+
+
+@gazetteer.command()
+@click.argument("site_id", metavar="ID")
+@gazetteer_option
+@handles_errors
+def remove(site_id: str, gazetteers: tuple[str, ...]) -> None:
+    """Remove site ID from your gazetteer (comments around it stay)."""
+    from gazetteer.edit import remove_site
+
+    target = _edit_target(gazetteers)
+    remove_site(target, site_id)
+    click.echo(f"{target}: removed '{site_id}'")
+
+
+@gazetteer.command("list")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), help="Only sites of this kind.")
+@click.option("--country", help="Only sites in this country (ISO alpha-2).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@gazetteer_option
+@handles_errors
+def list_command(kind: str | None, country: str | None, fmt: str,
+                 gazetteers: tuple[str, ...]) -> None:
+    """List the sites of the gazetteer layers in use."""
+    sites = [s for s in load_user_gazetteer(gazetteers).values()
+             if (kind is None or s.kind == kind)
+             and (country is None or s.country == country.upper())]
+    fields = ["id", "name", "kind", "country", "lat", "lon", "aliases", "note"]
+    if fmt == "json":
+        click.echo(json.dumps([{f: list(s.aliases) if f == "aliases" else getattr(s, f)
+                                for f in fields} for s in sites], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        for s in sites:
+            writer.writerow([s.id, s.name, s.kind, s.country, s.lat, s.lon,
+                             "; ".join(s.aliases), s.note])
+        click.echo(out.getvalue(), nl=False)
+        return
+    from routes._table import format_table
+
+    rows = [[s.id, s.name, s.kind, s.country, f"{s.lat:.4f}", f"{s.lon:.4f}"] for s in sites]
+    click.echo(format_table(["id", "name", "kind", "country", "lat", "lon"], rows))
+
+
+@gazetteer.command()
+@click.argument("name")
+@gazetteer_option
+@click.pass_context
+def show(ctx: click.Context, name: str, gazetteers: tuple[str, ...]) -> None:
+    """Show the site NAME resolves to (same as 'shiproute resolve NAME')."""
+    from routes.cli import resolve
+
+    ctx.invoke(resolve, name=name, as_json=False, gazetteers=gazetteers)
+
+
+@gazetteer.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@gazetteer_option
+@handles_errors
+def check(file: str | None, gazetteers: tuple[str, ...]) -> None:
+    """Check FILE (default: every layer in use) and print every problem with its position.
+
+    Besides the fields, this finds duplicate ids and keys, sites outside their
+    declared country (with a hint when lat and lon look swapped) and the same
+    alias on two sites.
+    """
+    from gazetteer.check import check_gazetteer
+    from gazetteer.layers import gazetteer_layers
+
+    paths = [Path(file)] if file else [layer.path for layer in gazetteer_layers(gazetteers)]
+    problems: list[Problem] = []
+    for path in paths:
+        found = check_gazetteer(path)
+        problems.extend(found)
+        if not found:
+            click.echo(f"{path}: OK")
+    if problems:
+        raise GazetteerError(problems)
+
+
+@gazetteer.command()
+def schema() -> None:
+    """Print the JSON Schema of the gazetteer format (for editor validation)."""
+    from gazetteer.schema import gazetteer_schema
+
+    click.echo(json.dumps(gazetteer_schema(), indent=2))
+
+
+@gazetteer.command()
+@click.argument("name")
+@click.option("--country", help="Search only this country (ISO alpha-2).")
+@click.option("--provider", type=click.Choice(["nominatim"]), default="nominatim",
+              show_default=True)
+@click.option("--endpoint", default="https://nominatim.openstreetmap.org", show_default=True,
+              help="Base URL of the service, e.g. a self-hosted Nominatim.")
+@click.option("--add", "add_id", metavar="ID", help="Add the chosen candidate as site ID.")
+@click.option("--pick", type=int, default=1, show_default=True,
+              help="Which candidate --add takes.")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), default="other", show_default=True,
+              help="Kind of the added site.")
+@click.option("--yes", is_flag=True, help="Add without asking.")
+@click.option("--no-cache", is_flag=True, help="Ask the service even if the answer is cached.")
+@gazetteer_option
+@handles_errors
+def geocode(name: str, country: str | None, provider: str, endpoint: str, add_id: str | None,
+            pick: int, kind: str, yes: bool, no_cache: bool, gazetteers: tuple[str, ...]) -> None:
+    """Look NAME up online (opt-in) and print candidates; --add ID adds one.
+
+    Follows Nominatim's usage policy: a user agent naming shiproute, at most
+    one request per second, answers cached on disk.
+    """
+    import datetime as dt
+    from importlib.metadata import version
+
+    from platformdirs import user_cache_path
+
+    from gazetteer.edit import add_site
+    from gazetteer.geocode import geocode as lookup
+
+    target = _edit_target(gazetteers) if add_id else None
+    found = lookup(name, country=country, endpoint=endpoint,
+                   user_agent=f"shiproute/{version('shiproute')} (gazetteer geocode)",
+                   cache_dir=None if no_cache else user_cache_path("shiproute") / "geocode")
+    if not found:
+        raise click.ClickException(f"no place found for '{name}'"
+                                   + (f" in {country.upper()}" if country else ""))
+    for n, c in enumerate(found, 1):
+        click.echo(f"{n}. {c.name} ({c.lat:.5f}, {c.lon:.5f}) {c.country} {c.category}")
+    if not add_id or target is None:
+        return
+    if not 1 <= pick <= len(found):
+        raise click.BadParameter(f"choose 1-{len(found)}", param_hint="--pick")
+    chosen = found[pick - 1]
+    if not yes and not click.confirm(f"Add candidate {pick} as '{add_id}' to {target}?"):
+        raise click.ClickException("nothing added")
+    note = (f"Geocoded with {provider} ({endpoint}) on {dt.date.today().isoformat()}: "
+            f"{chosen.name}")
+    add_site(target, add_id, {"name": name, "kind": kind, "country": chosen.country or country,
+                              "lat": round(chosen.lat, 5), "lon": round(chosen.lon, 5),
+                              "note": note})
+    click.echo(f"{target}: added '{add_id}'")
