@@ -136,7 +136,13 @@ def geocode(
 
 def _ask(name: str, country: str | None, scheme: str, domain: str, user_agent: str,
          timeout_s: float, limit: int) -> list[Candidate]:
-    from geopy.exc import GeocoderServiceError, GeocoderTimedOut, GeopyError
+    from geopy.exc import (
+        GeocoderParseError,
+        GeocoderRateLimited,
+        GeocoderServiceError,
+        GeocoderTimedOut,
+        GeopyError,
+    )
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import Nominatim
 
@@ -146,10 +152,15 @@ def _ask(name: str, country: str | None, scheme: str, domain: str, user_agent: s
     try:
         raw = limiter(name, exactly_one=False, limit=limit, addressdetails=True,
                       country_codes=country.lower() if country else None)
-    except GeocoderTimedOut:
-        raise GeocodeError(f"{domain} did not answer within {timeout_s:g} s; "
-                           "try again later or use --endpoint") from None
-    except GeocoderServiceError as err:
+    except GeocoderParseError as err:
+        raise GeocodeError(f"{domain} sent an answer that can't be read: {err}") from None
+    except GeocoderRateLimited:
+        raise GeocodeError(f"{domain} refused the request: too many requests (HTTP 429); "
+                           "wait a while, or use your own --endpoint") from None
+    except (GeocoderTimedOut, GeocoderServiceError) as err:
+        if isinstance(err, GeocoderTimedOut) or "timed out" in str(err).lower():
+            raise GeocodeError(f"{domain} did not answer within {timeout_s:g} s; "
+                               "try again later or use --endpoint") from None
         raise GeocodeError(f"{domain} refused the request: {err}") from None
     except (GeopyError, ValueError, KeyError, TypeError) as err:
         raise GeocodeError(f"{domain} sent an answer that can't be read: {err}") from None
