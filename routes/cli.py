@@ -341,9 +341,11 @@ def route(
 
 
 def _register() -> None:
+    from routes.cli_data import export, import_command, stats, timeline
     from routes.cli_gazetteer import gazetteer
 
-    main.add_command(gazetteer)
+    for command in (gazetteer, stats, timeline, export, import_command):
+        main.add_command(command)
 
 
 _register()

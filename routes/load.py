@@ -49,7 +49,7 @@ TOP_FIELDS = (
 SOURCE_FIELDS = ("title", "publisher", "date", "url", "reliability", "note")
 LEG_FIELDS = (
     "id", "from", "to", "via", "mode", "depart", "arrive", "volume", "unit", "carrier",
-    "sources", "countries", "path", "note",
+    "sources", "countries", "path", "attributes", "note",
 )
 EVENT_FIELDS = ("at", "date", "what", "sources")
 ESTIMATE_FIELDS = (
@@ -273,6 +273,16 @@ def parse_points(value: Any) -> tuple[tuple[LatLon, ...] | None, str]:
     return tuple(map(tuple, array.tolist())), ""
 
 
+def _attributes(record: Record) -> tuple[tuple[str, str], ...]:
+    value = record.value.get("attributes")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        record.problem("attributes", "'attributes' must be a mapping of names to values")
+        return ()
+    return tuple((str(k), "" if v is None else str(v)) for k, v in value.items())
+
+
 def _parse_paths(top: dict[str, Any], problems: Problems) -> dict[str, tuple[LatLon, ...]]:
     value = top.get("paths")
     if value is None:
@@ -322,6 +332,7 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
             )
         volume = reader.volume(record)
         fields = dict(
+            attributes=_attributes(record),
             path=reader.path(record),
             via=reader.sites(record, "via"),
             countries=reader.countries(record, "countries"),
@@ -426,7 +437,7 @@ def parse_dataset(
         document = parse_yaml(data, path)
     except YamlReadError as err:
         return None, [err.problem]
-    return _parse_value(document.value, document.problems, path, gazetteer)
+    return parse_value(document.value, document.problems, path, gazetteer)
 
 
 def _fast_parse(data: bytes, path: str, gazetteer: Gazetteer) -> Dataset | None:
@@ -444,13 +455,18 @@ def _fast_parse(data: bytes, path: str, gazetteer: Gazetteer) -> Dataset | None:
         value = yaml_rs.loads(decode_text(data, path))
     except (YamlReadError, yaml_rs.YAMLDecodeError, ValueError, RecursionError):
         return None
-    dataset, problems = _parse_value(value, (), path, gazetteer)
+    dataset, problems = parse_value(value, (), path, gazetteer)
     return dataset if not problems else None
 
 
-def _parse_value(
+def parse_value(
     value: Any, read_problems: Iterable[Problem], path: str, gazetteer: Gazetteer
 ) -> tuple[Dataset | None, list[Problem]]:
+    """Validate an already parsed dataset value; see :func:`parse_dataset`.
+
+    Values read without positions (plain dicts and lists) give problems at
+    line 0; ``read_problems`` are added first (duplicate keys and the like).
+    """
     problems = Problems(path)
     problems.extend(read_problems)
     top = as_map(value, (1, 1), problems, "a dataset")

@@ -118,6 +118,9 @@ class Leg:
     path
         A route drawn in the dataset, (lat, lon) points; used as it is,
         instead of routing on a network.
+    attributes
+        Extra (name, value) pairs kept from the source, e.g. spreadsheet
+        columns shiproute has no field for.
     """
 
     id: str
@@ -134,6 +137,7 @@ class Leg:
     via: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     path: tuple[LatLon, ...] | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
