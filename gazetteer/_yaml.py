@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 import re
 from typing import Any, Union
 
-import yaml
-
 from gazetteer.errors import Problem
 
 Mark = tuple[int, int]
@@ -176,6 +174,8 @@ def decode_text(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 def _events(text: str, path: str) -> Iterator[Any]:
+    import yaml
+
     try:
         yield from yaml.parse(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as err:
@@ -262,6 +262,8 @@ class _Builder:
         self._add(container, container.mark)
 
     def feed(self, event: Any) -> None:
+        import yaml  # already loaded by _events; a dictionary lookup here
+
         mark = _mark(event)
         if isinstance(event, yaml.ScalarEvent):
             self._check_tag(event.tag, _SCALAR_TAGS, mark)

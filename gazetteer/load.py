@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 import functools
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from gazetteer._fields import Problems, Record, as_map
-from gazetteer._yaml import YamlDocument, YamlReadError, key_mark, mark_of, parse_yaml
+from gazetteer._yaml import (
+    YamlDocument,
+    YamlReadError,
+    decode_text,
+    key_mark,
+    mark_of,
+    parse_yaml,
+)
 from gazetteer.errors import GazetteerError, Problem
 from gazetteer.model import KINDS, Site
 from gazetteer.resolve import Gazetteer
@@ -20,7 +26,7 @@ BUNDLED_NAME = "sites.yaml"
 
 def bundled_path() -> Path:
     """Return the path of the gazetteer shipped inside the package."""
-    return Path(str(files("gazetteer").joinpath(BUNDLED_NAME)))
+    return Path(__file__).with_name(BUNDLED_NAME)
 
 
 @functools.cache
@@ -119,6 +125,9 @@ def read_gazetteer_file(path: str | Path, *, data: bytes | None = None) -> dict[
     name = str(path)
     try:
         content = Path(path).read_bytes() if data is None else data
+        fast = _fast_sites(content, name)
+        if fast is not None:
+            return fast
         document = parse_yaml(content, name)
     except OSError as err:
         reason = err.strerror or str(err)
@@ -129,6 +138,24 @@ def read_gazetteer_file(path: str | Path, *, data: bytes | None = None) -> dict[
     if problems.has_errors:
         raise GazetteerError(problems)
     return sites
+
+
+def _fast_sites(content: bytes, name: str) -> dict[str, Site] | None:
+    """Read a gazetteer with the fast parser; ``None`` if anything needs a closer look.
+
+    Any problem sends the caller to the position-keeping reader, which then
+    reports it with its line (duplicate keys included: yaml-rs refuses them).
+    """
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    try:
+        value = yaml_rs.loads(decode_text(content, name))
+    except (YamlReadError, yaml_rs.YAMLDecodeError, ValueError, RecursionError):
+        return None
+    sites, _mapping, problems = parse_gazetteer(YamlDocument(name, value))
+    return sites if not problems else None
 
 
 def parse_gazetteer(document: YamlDocument) -> tuple[dict[str, Site], dict[Any, Any], Problems]:

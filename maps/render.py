@@ -39,6 +39,7 @@ ATTRIBUTION = (
     "contributors (ODbL), via scgraph-data; sea lanes: searoute (Marnet); "
     "land and borders: Natural Earth"
 )
+GENERATOR = "shiproute"
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: https://tile.openstreetmap.org https://*.basemaps.cartocdn.com "
@@ -256,7 +257,7 @@ def render_map(
     estimates = (f"<div class='sr-panel sr-estimates'><h4>Volume claims</h4>{chart}</div>"
                  if chart else "")
     fragment = (
-        f"<div class='sr-root' id='{root_id}'>{marking}"
+        f"<div class='sr-root' id='{root_id}' data-generator='{GENERATOR}'>{marking}"
         f"<div class='sr-head'><h1 class='sr-title'>{esc(shown_title)}</h1>"
         f"<p class='sr-subtitle'>{esc(shown_subtitle)}</p>"
         "<button type='button' class='sr-fullscreen'>Fullscreen</button></div>"
@@ -294,6 +295,7 @@ def _page(fragment: str, title: str) -> str:
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<meta name='generator' content='{GENERATOR}'>"
         f"<title>{esc(title)}</title>"
         "<style>html, body {height: 100%; margin: 0;}</style></head>"
         f"<body>{fragment}</body></html>\n"

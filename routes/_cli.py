@@ -73,3 +73,36 @@ def load_user_gazetteer(files: Sequence[str]) -> Gazetteer:
     from gazetteer.load import load_gazetteer
 
     return load_gazetteer([layer.path for layer in gazetteer_layers(files)[:-1]])
+
+
+class LazyGroup(click.Group):
+    """A command group that imports some subcommands only when they are used.
+
+    Parameters
+    ----------
+    lazy
+        Command name to ``"module:attribute"`` of the click command.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+def log_to_stderr() -> None:
+    """Print warnings that the library logs (e.g. dataset warnings) on stderr."""
+    import logging
+
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)

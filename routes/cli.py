@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 import json
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +15,12 @@ import click
 
 from routes._cli import (
     F,
+    LazyGroup,
     dataset_argument,
     gazetteer_option,
     handles_errors,
     load_user_gazetteer,
+    log_to_stderr,
 )
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def _route_all(requests: Mapping[str, RouteRequest], no_cache: bool, cache_dir: 
     from routes.cache import RouteCache, cached_route_many, data_version, default_cache_dir
     from routes.routing import is_unrouted
 
+    log_to_stderr()
     cache = None
     if not no_cache:
         cache = RouteCache(Path(cache_dir) if cache_dir else default_cache_dir(), data_version())
@@ -100,13 +102,38 @@ def _route_all(requests: Mapping[str, RouteRequest], no_cache: bool, cache_dir: 
     return routes
 
 
+def _refuse_foreign(target: Path) -> None:
+    """Refuse to overwrite an existing file that is not a map shiproute wrote."""
+    if not target.exists():
+        return
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as err:
+        raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
+    if b"shiproute" not in head:
+        raise click.ClickException(f"{target} exists and is not a map made by shiproute; "
+                                   "choose another name or remove it first")
+
+
 def _dataset(dataset: str | None, gazetteers: Sequence[str]) -> Dataset:
     from routes.load import read_dataset
 
+    log_to_stderr()
     return read_dataset(_dataset_path(dataset), load_user_gazetteer(gazetteers))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "gazetteer": "routes.cli_gazetteer:gazetteer",
+        "stats": "routes.cli_data:stats",
+        "timeline": "routes.cli_data:timeline",
+        "export": "routes.cli_data:export",
+        "import": "routes.cli_data:import_command",
+    },
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="shiproute")
 @click.option("--debug", is_flag=True, help="Show a traceback for data errors too.")
 def main(debug: bool) -> None:
@@ -115,7 +142,6 @@ def main(debug: bool) -> None:
     With no DATASET, commands use the bundled dataset of North Korea-Russia
     arms transfers, 2023-2024.
     """
-    logging.basicConfig(format="%(message)s", level=logging.WARNING)
 
 
 @main.command()
@@ -264,6 +290,7 @@ def render(
         if path is not None and not path.parent.is_dir():
             message = f"can't write {path}: directory {path.parent} does not exist"
             raise click.ClickException(message)
+    _refuse_foreign(target)
     routes = route_dataset(data, lambda requests: _route_all(requests, no_cache, cache_dir))
     document = render_map(data, routes, title=title, subtitle=subtitle, banner=banner,
                           tiles=tiles, embed=embed)
@@ -338,14 +365,3 @@ def route(
         click.echo(f"  countries: {', '.join(found.countries)}")
     for flag in found.flags:
         click.echo(f"  flag: {flag}")
-
-
-def _register() -> None:
-    from routes.cli_data import export, import_command, stats, timeline
-    from routes.cli_gazetteer import gazetteer
-
-    for command in (gazetteer, stats, timeline, export, import_command):
-        main.add_command(command)
-
-
-_register()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from importlib.resources import files
 import logging
 from pathlib import Path
 import re
@@ -68,7 +67,9 @@ T = TypeVar("T")
 
 def bundled_dataset_path() -> Path:
     """Return the path of the dataset shipped with shiproute."""
-    return Path(str(files("seeds").joinpath(BUNDLED_NAME)))
+    import seeds
+
+    return Path(seeds.__file__).with_name(BUNDLED_NAME)
 
 
 class _Reader:

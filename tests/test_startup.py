@@ -1,0 +1,27 @@
+"""Commands that don't need heavy libraries don't import them (checked with -X importtime)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import re
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("folium", "branca", "geopandas", "pandas", "networkx", "searoute", "scipy", "pyproj")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["resolve", "Najin"], ["gazetteer", "list"], ["gazetteer", "show", "Najin"],
+     ["gazetteer", "check"], ["validate"]],
+)
+def test_light_commands_import_no_heavy_library(args: list[str], tmp_path: Path) -> None:
+    code = "import sys; from routes.cli import main; sys.argv = ['shiproute', *sys.argv[1:]]; main()"
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {m.group(1) for m in re.finditer(r"\|\s+([\w.]+)$", result.stderr, re.M)}
+    assert {name.split(".")[0] for name in imported} & set(HEAVY) == set()
+    assert "routes.cli" in imported  # the check did see the imports
