@@ -18,7 +18,8 @@ HEAVY = ("folium", "branca", "geopandas", "pandas", "networkx", "searoute", "sci
      ["gazetteer", "check"], ["validate"]],
 )
 def test_light_commands_import_no_heavy_library(args: list[str], tmp_path: Path) -> None:
-    code = "import sys; from routes.cli import main; sys.argv = ['shiproute', *sys.argv[1:]]; main()"
+    code = ("import sys; from routes.cli import main; "
+            "sys.argv = ['shiproute', *sys.argv[1:]]; main()")
     result = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args],
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
