@@ -10,7 +10,6 @@ Files are written to a temporary name and renamed; a corrupt entry is a miss.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 import functools
 import hashlib
 from importlib.metadata import PackageNotFoundError, version
@@ -22,7 +21,7 @@ from typing import Any
 
 from gazetteer._atomic import write_atomic
 from routes.model import Route
-from routes.routing import RouteRequest, route_many
+from routes.routing import RouteRequest, route_many, share_identical
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +139,10 @@ def cached_route_many(
     dict of str to Route
         By leg id, in the order of ``requests``.
     """
-    first_of: dict[RouteRequest, str] = {}
-    for leg_id, request in requests.items():
-        first_of.setdefault(request, leg_id)
-    if len(first_of) < len(requests):  # identical requests share one route
-        unique = cached_route_many({k: r for r, k in first_of.items()}, cache, progress=progress)
-        return {k: replace(unique[first_of[r]], leg_id=k) for k, r in requests.items()}
+    shared = share_identical(
+        requests, lambda unique: cached_route_many(unique, cache, progress=progress))
+    if shared is not None:
+        return shared
     found: dict[str, Route] = {}
     if cache is not None:
         for leg_id, request in requests.items():

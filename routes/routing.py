@@ -264,6 +264,26 @@ def _rail_many(requests: Mapping[str, RouteRequest], network: RailNetwork
     return out
 
 
+def share_identical(
+    requests: Mapping[str, RouteRequest],
+    route: Callable[[Mapping[str, RouteRequest]], dict[str, Route]],
+) -> dict[str, Route] | None:
+    """Route identical requests once and give every leg that route (one geometry object).
+
+    Returns
+    -------
+    dict of str to Route or None
+        ``None`` when all requests differ, so the caller routes them itself.
+    """
+    first_of: dict[RouteRequest, str] = {}
+    for leg_id, request in requests.items():
+        first_of.setdefault(request, leg_id)
+    if len(first_of) == len(requests):
+        return None
+    unique = route({leg_id: request for request, leg_id in first_of.items()})
+    return {k: replace(unique[first_of[r]], leg_id=k) for k, r in requests.items()}
+
+
 def route_many(
     requests: Mapping[str, RouteRequest],
     *,
@@ -284,12 +304,9 @@ def route_many(
         By leg id, in the order of ``requests``. Legs no network connects get
         a great circle flagged "unrouted".
     """
-    first_of: dict[RouteRequest, str] = {}
-    for leg_id, request in requests.items():
-        first_of.setdefault(request, leg_id)
-    if len(first_of) < len(requests):  # identical requests are routed once and share a route
-        unique = route_many({k: r for r, k in first_of.items()}, progress=progress)
-        return {k: replace(unique[first_of[r]], leg_id=k) for k, r in requests.items()}
+    shared = share_identical(requests, lambda unique: route_many(unique, progress=progress))
+    if shared is not None:
+        return shared
     results: dict[str, Route | NoRouteError] = {}
     rail = {k: r for k, r in requests.items() if r.mode == "rail"}
     if rail:

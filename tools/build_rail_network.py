@@ -27,7 +27,6 @@ Natural Earth data (tools/vendor_naturalearth.py).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import io
@@ -49,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gazetteer.earth import load_earth  # noqa: E402
+from tools._vendoring import run  # noqa: E402
 
 PACKAGE = "scgraph-data==2.0.0"
 WHEEL_SHA256 = "a8df15f4d9b4cce945f195b27c9e239ac49ebfa81aa948afc882b28653725406"
@@ -205,26 +205,9 @@ def build(out_dir: Path) -> list[Path]:
     return [data_path, repairs_path, license_path]
 
 
-def sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def main() -> None:
     """Re-create the files, or with --check compare fresh copies with the shipped ones."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare, don't overwrite")
-    args = parser.parse_args()
-    if not args.check:
-        for path in build(OUT):
-            print(f"{sha256(path)}  {path.name}")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = build(Path(tmp))
-        bad = [p.name for p in fresh if sha256(p) != sha256(OUT / p.name)]
-    if bad:
-        sys.exit(f"differ from a fresh build: {', '.join(bad)}")
-    print("rail network matches a fresh build")
+    run(__doc__.splitlines()[0], build, OUT)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import io
@@ -24,6 +23,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools._vendoring import run
 
 OUT = Path(__file__).resolve().parents[1] / "maps" / "assets"
 PACKAGES = {
@@ -75,25 +77,9 @@ def build(out_dir: Path) -> list[Path]:
     return written
 
 
-def sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def main() -> None:
-    """Re-create the assets, or with --check compare fresh copies with the shipped ones."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare, don't overwrite")
-    args = parser.parse_args()
-    if not args.check:
-        for path in build(OUT):
-            print(f"{sha256(path)}  {path.name}")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        bad = [p.name for p in build(Path(tmp)) if sha256(p) != sha256(OUT / p.name)]
-    if bad:
-        sys.exit(f"differ from a fresh build: {', '.join(bad)}")
-    print("vendored assets match a fresh build")
+    """Re-create the files, or with --check compare fresh copies with the shipped ones."""
+    run(__doc__.splitlines()[0], build, OUT)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ Needs ``npm`` (to fetch the package), numpy, shapely, pyproj and iso3166.
 
 from __future__ import annotations
 
-import argparse
 import base64
 from collections import Counter
 import hashlib
@@ -39,6 +38,9 @@ PACKAGE = "world-atlas@2.0.2"
 INTEGRITY = (
     "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ=="
 )
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools._vendoring import run  # noqa: E402
+
 OUT = Path(__file__).resolve().parents[1] / "gazetteer" / "data"
 DATA_FILE = "naturalearth-10m.npz"
 GRID = 1e-4  # degrees; stored coordinates are integers on this grid (~11 m)
@@ -234,26 +236,9 @@ def build(out_dir: Path) -> list[Path]:
     return [data_path, license_path]
 
 
-def sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def main() -> None:
     """Re-create the files, or with --check compare fresh copies with the shipped ones."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare, don't overwrite")
-    args = parser.parse_args()
-    if not args.check:
-        for path in build(OUT):
-            print(f"{sha256(path)}  {path.name}")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = build(Path(tmp))
-        bad = [p.name for p in fresh if sha256(p) != sha256(OUT / p.name)]
-    if bad:
-        sys.exit(f"differ from a fresh build: {', '.join(bad)}")
-    print("Natural Earth data matches a fresh build")
+    run(__doc__.splitlines()[0], build, OUT)
 
 
 if __name__ == "__main__":
