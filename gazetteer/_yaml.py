@@ -191,6 +191,9 @@ class _Builder:
     """Turn a libyaml event stream into positioned dicts, lists and scalars."""
 
     def __init__(self, path: str, max_depth: int, max_values: int) -> None:
+        import yaml  # PyYAML is needed only when positions are
+
+        self.yaml = yaml
         self.path = path
         self.max_depth = max_depth
         self.max_values = max_values
@@ -262,8 +265,7 @@ class _Builder:
         self._add(container, container.mark)
 
     def feed(self, event: Any) -> None:
-        import yaml  # already loaded by _events; a dictionary lookup here
-
+        yaml = self.yaml
         mark = _mark(event)
         if isinstance(event, yaml.ScalarEvent):
             self._check_tag(event.tag, _SCALAR_TAGS, mark)
