@@ -339,6 +339,34 @@ def parse_yaml(
     return YamlDocument(path, builder.root, tuple(builder.problems))
 
 
+def fast_document(data: bytes, path: str) -> YamlDocument | None:
+    """Read YAML with the fast Rust parser (yaml-rs), without positions.
+
+    Returns ``None`` when yaml-rs is missing or refuses the input (it rejects
+    duplicate keys, tags, alias bombs and deep nesting too); the caller then
+    reads the file with :func:`parse_yaml`, which reports where the problem is.
+
+    Parameters
+    ----------
+    data
+        The raw file content.
+    path
+        The file's name, for the document.
+
+    Returns
+    -------
+    YamlDocument or None
+    """
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    try:
+        return YamlDocument(path, yaml_rs.loads(decode_text(data, path)))
+    except (YamlReadError, yaml_rs.YAMLDecodeError, ValueError, RecursionError):
+        return None
+
+
 NO_MARK: Mark = (0, 0)
 
 

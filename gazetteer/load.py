@@ -11,7 +11,7 @@ from gazetteer._fields import Problems, Record, as_map
 from gazetteer._yaml import (
     YamlDocument,
     YamlReadError,
-    decode_text,
+    fast_document,
     key_mark,
     mark_of,
     parse_yaml,
@@ -146,15 +146,10 @@ def _fast_sites(content: bytes, name: str) -> dict[str, Site] | None:
     Any problem sends the caller to the position-keeping reader, which then
     reports it with its line (duplicate keys included: yaml-rs refuses them).
     """
-    try:
-        import yaml_rs
-    except ImportError:
+    document = fast_document(content, name)
+    if document is None:
         return None
-    try:
-        value = yaml_rs.loads(decode_text(content, name))
-    except (YamlReadError, yaml_rs.YAMLDecodeError, ValueError, RecursionError):
-        return None
-    sites, _mapping, problems = parse_gazetteer(YamlDocument(name, value))
+    sites, _mapping, problems = parse_gazetteer(document)
     return sites if not problems else None
 
 

@@ -14,7 +14,7 @@ from gazetteer._suggest import did_you_mean
 from gazetteer._yaml import (
     Mark,
     YamlReadError,
-    decode_text,
+    fast_document,
     item_marks,
     key_mark,
     parse_yaml,
@@ -99,10 +99,8 @@ class _Reader:
             record.problem("path", message)
         return found
 
-    def site(self, record: Record, key: str) -> str | None:
-        name = record.text(key, required=True)
-        if name is None:
-            return None
+    def _resolve(self, record: Record, key: str, name: str) -> str | None:
+        """Return the id ``name`` resolves to (remembered), or record the problem."""
         site = self.resolved.get(name)
         if site is None:
             try:
@@ -114,17 +112,13 @@ class _Reader:
         self.used_sites[site.id] = site
         return site.id
 
+    def site(self, record: Record, key: str) -> str | None:
+        name = record.text(key, required=True)
+        return None if name is None else self._resolve(record, key, name)
+
     def sites(self, record: Record, key: str) -> tuple[str, ...]:
-        found = []
-        for name in record.texts(key):
-            try:
-                site = self.gazetteer.resolve(name)
-            except PlaceError as err:
-                record.problem(key, str(err))
-                continue
-            self.used_sites[site.id] = site
-            found.append(site.id)
-        return tuple(found)
+        found = (self._resolve(record, key, name) for name in record.texts(key))
+        return tuple(site_id for site_id in found if site_id is not None)
 
     def countries(self, record: Record, key: str) -> tuple[str, ...]:
         codes = record.texts(key)
@@ -448,15 +442,10 @@ def _fast_parse(data: bytes, path: str, gazetteer: Gazetteer) -> Dataset | None:
     positions. Any problem at all, from the parser or the checks, sends the
     caller to :func:`parse_dataset`, which reads positions and reports lines.
     """
-    try:
-        import yaml_rs
-    except ImportError:
+    document = fast_document(data, path)
+    if document is None:
         return None
-    try:
-        value = yaml_rs.loads(decode_text(data, path))
-    except (YamlReadError, yaml_rs.YAMLDecodeError, ValueError, RecursionError):
-        return None
-    dataset, problems = parse_value(value, (), path, gazetteer)
+    dataset, problems = parse_value(document.value, (), path, gazetteer)
     return dataset if not problems else None
 
 
