@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 import functools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -106,3 +107,10 @@ def log_to_stderr() -> None:
     import logging
 
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
+
+
+def require_directory(target: Path) -> None:
+    """Fail with one clear message before any work when ``target``'s directory is missing."""
+    if not target.parent.is_dir():
+        raise click.ClickException(
+            f"can't write {target}: directory {target.parent} does not exist")

@@ -21,6 +21,7 @@ from routes._cli import (
     handles_errors,
     load_user_gazetteer,
     log_to_stderr,
+    require_directory,
 )
 
 if TYPE_CHECKING:
@@ -286,10 +287,8 @@ def render(
         require_chromium()
     data = _dataset(dataset, gazetteers)
     target = Path(output) if output else Path.cwd() / f"{data.name}.html"
-    for path in (target, Path(png) if png else None):
-        if path is not None and not path.parent.is_dir():
-            message = f"can't write {path}: directory {path.parent} does not exist"
-            raise click.ClickException(message)
+    for path in (target, *([Path(png)] if png else [])):
+        require_directory(path)
     _refuse_foreign(target)
     routes = route_dataset(data, lambda requests: _route_all(requests, no_cache, cache_dir))
     document = render_map(data, routes, title=title, subtitle=subtitle, banner=banner,

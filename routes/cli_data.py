@@ -10,7 +10,13 @@ from typing import Any
 
 import click
 
-from routes._cli import dataset_argument, gazetteer_option, handles_errors, load_user_gazetteer
+from routes._cli import (
+    dataset_argument,
+    gazetteer_option,
+    handles_errors,
+    load_user_gazetteer,
+    require_directory,
+)
 
 FORMATS = ["table", "csv", "json"]
 
@@ -126,9 +132,7 @@ def export(dataset: str | None, fmt: str, output: str, wkt: bool, no_cache: bool
     from routes import export as out
 
     target = Path(output)
-    if not target.parent.is_dir():
-        raise click.ClickException(f"can't write {target}: directory {target.parent} "
-                                   "does not exist")
+    require_directory(target)
     data, routes = _routed(dataset, gazetteers, no_cache)
     if fmt == "gpkg":
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".gpkg")
@@ -167,9 +171,7 @@ def import_command(spreadsheet: str, sheet: str | None, output: str, skip_bad: b
     from routes.importer import import_legs
 
     target = Path(output)
-    if not target.parent.is_dir():
-        raise click.ClickException(f"can't write {target}: directory {target.parent} "
-                                   "does not exist")
+    require_directory(target)
     result = import_legs(Path(spreadsheet), load_user_gazetteer(gazetteers), sheet=sheet,
                          skip_bad=skip_bad)
     for problem in result.skipped:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pyproj import Geod
 
-from gazetteer.model import Site
-from routes.model import LatLon, Leg, Route
+from routes.model import LatLon
 
 _WGS84 = Geod(ellps="WGS84")
 
@@ -39,23 +36,3 @@ def geodesic_km(start: LatLon, end: LatLon) -> float:
     """Return the WGS84 geodesic distance between two (lat, lon) points, in km."""
     (lat1, lon1), (lat2, lon2) = start, end
     return float(_WGS84.inv(lon1, lat1, lon2, lat2)[2]) / 1000
-
-
-def geodesic_route(leg: Leg, sites: Mapping[str, Site]) -> Route:
-    """Return the great-circle route of a leg between its sites.
-
-    Parameters
-    ----------
-    leg
-        The leg.
-    sites
-        Sites by id; must hold the leg's origin and destination.
-
-    Returns
-    -------
-    Route
-        With ``source="geodesic"``.
-    """
-    start = (sites[leg.origin].lat, sites[leg.origin].lon)
-    end = (sites[leg.destination].lat, sites[leg.destination].lon)
-    return Route(leg.id, geodesic_points(start, end), geodesic_km(start, end), "geodesic")

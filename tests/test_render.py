@@ -13,10 +13,17 @@ import pytest
 
 from gazetteer.resolve import Gazetteer
 from maps.render import MapDocument, render_map, scope_css
-from routes.geodesic import geodesic_route
+from routes.geodesic import geodesic_km, geodesic_points
 from routes.load import bundled_dataset_path, read_dataset
-from routes.model import Dataset
+from routes.model import Dataset, Leg, Route
 from routes.routing import route_dataset
+
+
+def geodesic_route(leg: Leg, sites: Any) -> Route:
+    """A leg drawn as a great circle: renders without touching any network."""
+    a = (sites[leg.origin].lat, sites[leg.origin].lon)
+    b = (sites[leg.destination].lat, sites[leg.destination].lon)
+    return Route(leg.id, geodesic_points(a, b), geodesic_km(a, b), "great circle")
 
 
 def _render(dataset: Dataset, **options: Any) -> MapDocument:
