@@ -123,11 +123,14 @@ class MapDocument:
     root_id: str
     embedded: bool = False
 
+    def page(self) -> str:
+        """Return the map as a complete HTML document (a fragment gets wrapped in one)."""
+        return _page(self.html, self.title) if self.embedded else self.html
+
     def _repr_html_(self) -> str:
         """Show the map inside a Jupyter notebook, isolated in an iframe."""
-        page = self.html if not self.embedded else _page(self.html, self.title)
         return (
-            f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+            f'<iframe srcdoc="{html.escape(self.page(), quote=True)}" '
             'style="width:100%;height:560px;border:none" '
             f'title="{html.escape(self.title, quote=True)}"></iframe>'
         )

@@ -300,11 +300,8 @@ def render(
     click.echo(str(target))
     if png:
         from maps.png import screenshot
-        from maps.render import render_map as full_page
 
-        page = document.html if not embed else full_page(
-            data, routes, title=title, subtitle=subtitle, banner=banner, tiles=tiles).html
-        screenshot(page, Path(png))
+        screenshot(document.page(), Path(png))
         click.echo(png)
 
 
