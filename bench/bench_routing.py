@@ -32,7 +32,7 @@ PAIRS_SEED = 20231013
 
 PAIRS = r"""
 import json, numpy as np
-from routes.rail import load_rail_network
+from shiproute.routes.rail import load_rail_network
 net = load_rail_network()
 rng = np.random.default_rng(SEED)
 main = np.bincount(net.piece).argmax()
@@ -50,7 +50,7 @@ OURS_PAIRS = r"""
 import json, resource, sys, time
 data = json.load(open(sys.argv[1]))
 start = time.perf_counter()
-from routes.routing import RouteRequest, Stop, is_unrouted, route_many
+from shiproute.routes.routing import RouteRequest, Stop, is_unrouted, route_many
 stops = [Stop(f"p{i}", lat, lon, "RU") for i, (lat, lon) in enumerate(data["places"])]
 requests = {f"{a}-{b}": RouteRequest("rail", (stops[a], stops[b])) for a, b in data["pairs"]}
 routes = route_many(requests)
@@ -86,14 +86,12 @@ DATASET = r"""
 import json, sys, time
 start = time.perf_counter()
 from pathlib import Path
-from gazetteer.load import load_gazetteer
-from routes.cache import RouteCache, cached_route_many, data_version
-from routes.load import bundled_dataset_path, read_dataset
-from routes.routing import request_for
+from shiproute.gazetteer.load import load_gazetteer
+from shiproute.routes.load import bundled_dataset_path, read_dataset
+from shiproute.routes.router import Router
 dataset = read_dataset(bundled_dataset_path(), load_gazetteer())
-requests = {leg.id: request_for(leg, dataset.sites) for leg in dataset.legs}
 loaded = time.perf_counter()
-cached_route_many(requests, RouteCache(Path(sys.argv[1]), data_version()))
+Router.with_cache_dir(Path(sys.argv[1])).route_dataset(dataset)
 print(json.dumps({"seconds": time.perf_counter() - loaded}))
 """
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gazetteer._yaml import YamlReadError, key_mark, parse_yaml, value_mark
-from gazetteer.errors import Problem
-from gazetteer.load import parse_gazetteer
-from gazetteer.resolve import normalize_name
+from shiproute.errors import Problem
+from shiproute.gazetteer.load import parse_gazetteer
+from shiproute.gazetteer.resolve import normalize_name
+from shiproute.gazetteer.safeyaml import YamlReadError, key_mark, parse_yaml, value_mark
 
 OUTSIDE_KM = 25.0
 
@@ -39,7 +39,7 @@ def check_gazetteer(path: Path) -> list[Problem]:
         return [err.problem]
     sites, mapping, problems = parse_gazetteer(document)
     if sites:
-        from gazetteer.earth import load_earth
+        from shiproute.gazetteer.earth import load_earth
 
         earth = load_earth()
         for site in sites.values():

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 DATA_FILE = "naturalearth-10m.npz"
 KM_PER_DEGREE = 111.32
+"""Kilometres per degree of latitude (and of longitude at the equator), for short distances."""
 
 
 def _geometries(arrays: Any, prefix: str, kind: shapely.GeometryType) -> NDArray[Any]:
@@ -164,7 +165,7 @@ def load_earth() -> Earth:
     -------
     Earth
     """
-    raw = files("gazetteer").joinpath("data", DATA_FILE).read_bytes()
+    raw = files("shiproute.gazetteer").joinpath("data", DATA_FILE).read_bytes()
     with np.load(io.BytesIO(raw)) as arrays:
         return Earth(
             land=_geometries(arrays, "land", shapely.GeometryType.POLYGON),

@@ -18,10 +18,10 @@ from pathlib import Path
 import re
 from typing import Any
 
-from gazetteer._atomic import write_atomic
-from gazetteer._yaml import resolve_plain
-from gazetteer.errors import GazetteerError, Problem
-from gazetteer.load import SITE_FIELDS, bundled_path, read_gazetteer_file
+from shiproute.errors import GazetteerError, Problem
+from shiproute.files import write_atomic
+from shiproute.gazetteer.load import SITE_FIELDS, bundled_path, read_gazetteer_file
+from shiproute.gazetteer.safeyaml import resolve_plain
 
 LOCK_TIMEOUT_S = 60.0
 # a plain or quoted scalar up to an end-of-line comment (" #") or the line end
@@ -196,7 +196,7 @@ _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#\n]*(?<![\s:])")
 
 def _site(sites: Any, site_id: str, path: Path) -> Any:
     if site_id not in sites:
-        from gazetteer._suggest import did_you_mean
+        from shiproute.gazetteer.suggest import did_you_mean
 
         hint = did_you_mean(site_id, list(sites)) or ""
         raise _fail(path, f"no site '{site_id}' in this file{hint}")

@@ -17,18 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from gazetteer._atomic import write_atomic
-from gazetteer.errors import ShiprouteError
+from shiproute.errors import GeocodeError
+from shiproute.files import write_atomic
 
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("nominatim",)
 DEFAULT_ENDPOINT = "https://nominatim.openstreetmap.org"
 CACHE_FORMAT = 1
-
-
-class GeocodeError(ShiprouteError, RuntimeError):
-    """The geocoding service failed or refused the request."""
 
 
 @dataclass(frozen=True, slots=True)

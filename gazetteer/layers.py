@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-import os
 from pathlib import Path
 
-from gazetteer.load import bundled_path
-
-ENV_VAR = "SHIPROUTE_GAZETTEER"
+from shiproute.gazetteer.load import bundled_path
+from shiproute.settings import ENV_GAZETTEER
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,29 +32,27 @@ class Layer:
 
 
 def gazetteer_layers(
-    cli_files: Sequence[str | Path] = (), environ: Mapping[str, str] | None = None
+    files: Sequence[str | Path] = (), environment_files: Sequence[Path] = ()
 ) -> list[Layer]:
     """Return the gazetteer layers, highest precedence first.
 
     The files given with ``--gazetteer`` (first one highest), else those of
-    ``SHIPROUTE_GAZETTEER`` (an ``os.pathsep``-separated list), then the
-    bundled gazetteer. A dataset's own ``sites:`` rank above all of them.
+    ``SHIPROUTE_GAZETTEER`` (:attr:`shiproute.settings.Settings.gazetteers`),
+    then the bundled gazetteer. A dataset's own ``sites:`` rank above all of them.
 
     Parameters
     ----------
-    cli_files
-        Files from ``--gazetteer``, in the order given.
-    environ
-        Environment to read; ``os.environ`` by default.
+    files
+        Files from ``--gazetteer`` (or the API's ``gazetteer=``), in order.
+    environment_files
+        Files named by the environment; used only when ``files`` is empty.
 
     Returns
     -------
     list of Layer
     """
-    env = os.environ if environ is None else environ
-    if cli_files:
-        layers = [Layer(Path(f), "--gazetteer") for f in cli_files]
+    if files:
+        layers = [Layer(Path(f), "--gazetteer") for f in files]
     else:
-        listed = [p for p in env.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
-        layers = [Layer(Path(p), ENV_VAR) for p in listed]
+        layers = [Layer(Path(p), ENV_GAZETTEER) for p in environment_files]
     return [*layers, Layer(bundled_path(), "bundled")]

@@ -7,8 +7,11 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from gazetteer._fields import Problems, Record, as_map
-from gazetteer._yaml import (
+from shiproute.errors import GazetteerError, Problem
+from shiproute.gazetteer.model import KINDS, Site
+from shiproute.gazetteer.records import Problems, Record, as_map
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.gazetteer.safeyaml import (
     YamlDocument,
     YamlReadError,
     fast_document,
@@ -16,9 +19,6 @@ from gazetteer._yaml import (
     mark_of,
     parse_yaml,
 )
-from gazetteer.errors import GazetteerError, Problem
-from gazetteer.model import KINDS, Site
-from gazetteer.resolve import Gazetteer
 
 SITE_FIELDS = ("name", "aliases", "kind", "country", "lat", "lon", "note")
 BUNDLED_NAME = "sites.yaml"

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 import re
 import unicodedata
 
-from gazetteer._suggest import closest, quote_choices
-from gazetteer.errors import AmbiguousPlaceError, UnknownPlaceError
-from gazetteer.model import Site
+from shiproute.errors import AmbiguousPlaceError, UnknownPlaceError
+from shiproute.gazetteer.model import Site
+from shiproute.gazetteer.suggest import closest, quote_choices
 
 _IGNORED = re.compile(r"[\s\-\u2010-\u2015_.'\u2019`]+")
 

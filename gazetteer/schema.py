@@ -1,7 +1,7 @@
 """The JSON Schema of the gazetteer format, for editors that validate while typing.
 
 Built with pydantic from the same closed sets the loader checks
-(:data:`gazetteer.model.Kind`). The loader stays the authority (it also
+(:data:`shiproute.gazetteer.model.Kind`). The loader stays the authority (it also
 checks country codes exist and sites lie in their country); the schema
 catches most mistakes while typing. Importing this module imports pydantic,
 so only the ``gazetteer schema`` command does.
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gazetteer.model import Kind
+from shiproute.gazetteer.model import Kind
 
 
 class SiteEntry(BaseModel):

@@ -6,8 +6,8 @@ from typing import Any
 
 import shapely
 
-from gazetteer.earth import load_earth
-from maps._encode import encode_path
+from shiproute.gazetteer.earth import load_earth
+from shiproute.maps._encode import encode_path
 
 MARGIN_DEG = 5.0
 

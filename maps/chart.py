@@ -6,8 +6,8 @@ from collections import defaultdict
 import datetime as dt
 import math
 
-from maps._html import esc
-from routes.model import Dataset, Estimate
+from shiproute.maps._html import esc
+from shiproute.routes.model import Dataset, Estimate
 
 WIDTH, HEIGHT = 300, 150
 LEFT, RIGHT, TOP, BOTTOM = 60, 10, 10, 22

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from maps._html import esc, link
-from routes.model import Source
+from shiproute.maps._html import esc, link
+from shiproute.routes.model import Source
 
 
 def citation(source: Source) -> str:

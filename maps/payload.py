@@ -1,29 +1,52 @@
-"""The data a map page carries: compact, deduplicated, and safe to embed.
+"""The data a map page carries: named, columnar, deduplicated, and safe to embed.
 
-Each distinct route geometry is stored once; legs are short arrays that point
-at it and at a table of strings, so 10,000 legs on 600 routes cost little.
-Popups are built in the browser from these records. Dataset text is never
-turned into HTML here: the page inserts it as text (escaped).
+Every table is a JSON object of named columns of equal length (``sites.name[i]``
+is the name of site ``i``), which costs no more than positional rows and lets
+the page read fields by name. :data:`TABLES` is the schema: the page's runtime
+(``maps/assets/shiproute.js``) reads exactly these names, and a test checks
+that the two agree. Each distinct route geometry is stored once; legs point at
+it and at a table of strings, so 10,000 legs on 600 routes cost little.
+Popups are built in the browser from these records; dataset text is never
+turned into HTML here, the page inserts it as text. The volume claims are
+drawn in Python as an SVG chart (:mod:`shiproute.maps.chart`) and are not in
+the data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 import datetime as dt
 import json
 from typing import Any
 
-from maps._encode import encode_path, mercator_midpoint
-from maps._html import safe_url
-from maps.style import KIND_STYLES, MODE_COLORS, line_width
-from routes.dates import When
-from routes.model import MODES, Dataset, Route
+from shiproute.maps._encode import encode_path, mercator_midpoint
+from shiproute.maps._html import safe_url
+from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTHS
+from shiproute.routes.dates import When
+from shiproute.routes.model import MODES
+from shiproute.routes.routed import RoutedDataset
 
+SCHEMA_VERSION = 2
 EPOCH = dt.date(1970, 1, 1)
+
+TABLES: Mapping[str, tuple[str, ...]] = {
+    # one row per site; text columns are indices into ``strings``
+    "sites": ("id", "name", "kind", "country", "lat", "lon", "note"),
+    # one row per source, in dataset order; legs, events and claims cite them by row
+    "sources": ("title", "publisher", "date", "url", "reliability"),
+    # one row per distinct (mode, route) drawn: encoded path, arrow, distance, provenance
+    "geoms": ("mode", "path", "arrow", "km", "nm", "source", "rule", "flags", "countries"),
+    # one row per leg; t0/t1 are the first and last day it may cover (days since 1970)
+    "legs": ("id", "geom", "from", "to", "t0", "t1", "depart", "arrive", "volume", "amount",
+             "carrier", "sources", "note"),
+    # one row per dated observation at a site, shown in the site's popup
+    "events": ("site", "t0", "t1", "date", "what", "sources"),
+}
+"""Column names of each table of the page data (see the module docstring)."""
 
 
 class _Strings:
-    """A table of distinct strings; records refer to them by index."""
+    """A table of distinct strings; records refer to them by index (-1: none)."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -38,13 +61,8 @@ class _Strings:
         return self.index[text]
 
 
-def _days(when: When | None) -> tuple[int | None, int | None]:
-    if when is None:
-        return None, None
-    return (when.first - EPOCH).days, (when.last - EPOCH).days
-
-
-def _span(*whens: When | None) -> tuple[int | None, int | None]:
+def _days(*whens: When | None) -> tuple[int | None, int | None]:
+    """Return the first and last day (since 1970) that the dates cover together."""
     firsts = [w.first for w in whens if w]
     lasts = [w.last for w in whens if w]
     if not firsts:
@@ -52,92 +70,92 @@ def _span(*whens: When | None) -> tuple[int | None, int | None]:
     return (min(firsts) - EPOCH).days, (max(lasts) - EPOCH).days
 
 
-def build_payload(dataset: Dataset, routes: Mapping[str, Route]) -> dict[str, Any]:
+def _table(name: str, rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Return rows (in the column order of ``TABLES[name]``) as named columns."""
+    columns = TABLES[name]
+    out: dict[str, list[Any]] = {column: [] for column in columns}
+    lists = [out[column] for column in columns]
+    for row in rows:
+        for values, value in zip(lists, row, strict=True):
+            values.append(value)
+    return out
+
+
+def build_payload(routed: RoutedDataset) -> dict[str, Any]:
     """Return the page data of a routed dataset.
 
     Parameters
     ----------
-    dataset
-        The dataset.
-    routes
-        Route of each leg, by leg id.
+    routed
+        The routed dataset.
 
     Returns
     -------
     dict
-        JSON-able; see ``maps/assets/shiproute.js`` for how it is read.
+        JSON-able: ``strings``, the tables of :data:`TABLES`, ``connectors``,
+        ``modes``, ``kinds``, ``widths`` and ``days`` (the first and last day
+        of any date, or ``None``).
     """
+    dataset = routed.dataset
     text = _Strings()
     site_index = {site_id: i for i, site_id in enumerate(dataset.sites)}
     source_index = {source_id: i for i, source_id in enumerate(dataset.sources)}
-    geoms: list[dict[str, Any]] = []
-    # Legs that share a route share its points object (see routes.routing.route_dataset),
-    # so geometries are told apart by identity: no hashing of long point tuples.
+
+    def cited(ids: Iterable[str]) -> list[int]:
+        return [source_index[s] for s in ids]
+
+    geom_rows: list[tuple[Any, ...]] = []
     geom_of: dict[tuple[str, int], int] = {}
     connectors: list[str] = []
-    legs = []
+    leg_rows = []
     for leg in dataset.legs:
-        route = routes[leg.id]
-        key = (leg.mode, id(route.points))
+        key = (leg.mode, routed.geometry_of[leg.id])
         if key not in geom_of:
-            geom_of[key] = len(geoms)
-            geoms.append({
-                "m": MODES.index(leg.mode),
-                "p": encode_path(route.points),
-                "a": mercator_midpoint(route.points),
-                "km": round(route.distance_km, 1),
-                "src": text(route.source),
-                "rule": text(route.rule),
-                "flags": [text(f) for f in route.flags],
-                "cc": text(", ".join(route.countries)) if route.countries else -1,
-            })
+            route = routed.geometries[key[1]]
+            geom_of[key] = len(geom_rows)
+            geom_rows.append((
+                MODES.index(leg.mode), encode_path(route.points),
+                mercator_midpoint(route.points), round(route.distance_km, 1),
+                round(route.distance_nm, 1), text(route.source), text(route.rule),
+                [text(f) for f in route.flags], text(", ".join(route.countries) or None),
+            ))
             connectors.extend(encode_path(c) for c in route.connectors)
-        t0, t1 = _span(leg.depart, leg.arrive)
-        legs.append([
-            geom_of[key],
-            site_index[leg.origin],
-            site_index[leg.destination],
-            t0,
-            t1,
-            text(leg.depart.label()) if leg.depart else -1,
-            text(leg.arrive.label()) if leg.arrive else -1,
-            text(leg.volume.label(leg.unit)) if leg.volume else -1,
-            round(line_width(leg.volume), 1),
-            leg.volume.value if leg.volume else 0,
-            text(leg.carrier),
-            [source_index[s] for s in leg.sources],
+        t0, t1 = _days(leg.depart, leg.arrive)
+        leg_rows.append((
+            text(leg.id), geom_of[key], site_index[leg.origin], site_index[leg.destination],
+            t0, t1, text(leg.depart.label() if leg.depart else None),
+            text(leg.arrive.label() if leg.arrive else None),
+            text(leg.volume.label(leg.unit) if leg.volume else None),
+            leg.volume.value if leg.volume else 0, text(leg.carrier), cited(leg.sources),
             text(leg.note),
-            text(leg.id),
-        ])
-    events = []
-    for event in sorted(dataset.events, key=lambda e: e.date.first):
-        t0, t1 = _days(event.date)
-        events.append([site_index[event.site], t0, t1, text(event.date.label()),
-                       text(event.what), [source_index[s] for s in event.sources]])
-    estimates = []
-    for estimate in sorted(dataset.estimates, key=lambda e: e.date.first):
-        t0, t1 = _days(estimate.date)
-        estimates.append([
-            t0, t1, text(estimate.date.label()), text(estimate.volume.label(estimate.unit)),
-            text(estimate.claimant), text(estimate.period.label()) if estimate.period else -1,
-            [source_index[s] for s in estimate.sources], text(estimate.note),
-        ])
-    days = [d for leg in legs for d in leg[3:5] if d is not None]
-    days += [d for e in events for d in e[1:3] if d is not None]
-    days += [d for e in estimates for d in e[0:2] if d is not None]
+        ))
+    events = sorted(dataset.events, key=lambda e: e.date.first)
+    tables = {
+        "sites": _table("sites", (
+            (text(s.id), text(s.name), s.kind, text(s.country), s.lat, s.lon,
+             text(s.note or None)) for s in dataset.sites.values())),
+        "sources": _table("sources", (
+            (text(s.title), text(s.publisher),
+             text(s.date.label() if s.date else None), text(safe_url(s.url)),
+             text(s.reliability)) for s in dataset.sources.values())),
+        "geoms": _table("geoms", geom_rows),
+        "legs": _table("legs", leg_rows),
+        "events": _table("events", (
+            (site_index[e.site], *_days(e.date), text(e.date.label()), text(e.what),
+             cited(e.sources)) for e in events)),
+    }
+    days = [d for name in ("legs", "events") for column in ("t0", "t1")
+            for d in tables[name][column] if d is not None]
+    days += [d for e in dataset.estimates for d in _days(e.date) if d is not None]
     return {
+        "schema": SCHEMA_VERSION,
         "strings": text.items,
-        "modes": [[m, MODE_COLORS[m]] for m in MODES],
-        "kinds": {k: list(v) for k, v in KIND_STYLES.items()},
-        "sites": [[s.id, s.name, s.kind, s.country, s.lat, s.lon, s.note]
-                  for s in dataset.sites.values()],
-        "sources": [[s.id, s.title, s.publisher, s.date.label() if s.date else None,
-                     safe_url(s.url), s.reliability] for s in dataset.sources.values()],
-        "geoms": geoms,
+        **tables,
         "connectors": connectors,
-        "legs": legs,
-        "events": events,
-        "estimates": estimates,
+        "modes": [{"name": m, "color": MODE_COLORS[m]} for m in MODES],
+        "kinds": {k: {"color": color, "radius": radius}
+                  for k, (color, radius) in KIND_STYLES.items()},
+        "widths": WIDTHS.to_json(),
         "days": [min(days), max(days)] if days else None,
     }
 
@@ -148,5 +166,5 @@ def to_script_json(payload: Mapping[str, Any]) -> str:
     ``<``, ``>`` and ``&`` are written as ``\\u`` escapes, so no dataset text
     can close the script element or open a comment.
     """
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 import shutil
 import subprocess
 import tempfile
 
-from routes.errors import ScreenshotError
+from shiproute.errors import ScreenshotError
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
-def find_chromium() -> str | None:
-    """Return the path of a Chromium-family browser (``SHIPROUTE_CHROMIUM`` first), or None."""
-    configured = os.environ.get("SHIPROUTE_CHROMIUM")
+def find_chromium(configured: str | None = None) -> str | None:
+    """Return the path of a Chromium-family browser, or None.
+
+    Parameters
+    ----------
+    configured
+        The browser the settings name (``SHIPROUTE_CHROMIUM``); when given, it
+        is the only one looked at.
+
+    Returns
+    -------
+    str or None
+    """
     if configured:
         return configured if Path(configured).is_file() else None
     for name in BROWSERS:
@@ -25,15 +34,24 @@ def find_chromium() -> str | None:
     return None
 
 
-def require_chromium() -> str:
+def require_chromium(configured: str | None = None) -> str:
     """Return the browser :func:`find_chromium` finds.
+
+    Parameters
+    ----------
+    configured
+        See :func:`find_chromium`.
+
+    Returns
+    -------
+    str
 
     Raises
     ------
     ScreenshotError
         Saying how to install one, when there is none.
     """
-    browser = find_chromium()
+    browser = find_chromium(configured)
     if browser is None:
         message = ("no headless Chromium found (looked for SHIPROUTE_CHROMIUM, "
                    f"{', '.join(BROWSERS)}); install one, e.g. 'apt-get install chromium'")
@@ -41,8 +59,8 @@ def require_chromium() -> str:
     return browser
 
 
-def screenshot(page: str, output: Path, *, width: int = 1600, height: int = 1000,
-               timeout_s: float = 60.0) -> None:
+def screenshot(page: str, output: Path, *, browser: str, width: int = 1600,
+               height: int = 1000, timeout_s: float = 60.0) -> None:
     """Render an HTML document in headless Chromium and save a PNG.
 
     The browser runs offline (no proxy, no DNS, no background traffic), so the
@@ -54,6 +72,8 @@ def screenshot(page: str, output: Path, *, width: int = 1600, height: int = 1000
         A complete HTML document.
     output
         The PNG to write; replaced only when the screenshot succeeds.
+    browser
+        The browser to run, from :func:`require_chromium`.
     width, height
         Viewport size in pixels.
     timeout_s
@@ -62,9 +82,8 @@ def screenshot(page: str, output: Path, *, width: int = 1600, height: int = 1000
     Raises
     ------
     ScreenshotError
-        If no browser is found or it fails.
+        If the browser fails.
     """
-    browser = require_chromium()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "map.html"
         source.write_text(page, encoding="utf-8")

@@ -10,30 +10,28 @@ page: every CSS rule is scoped to the root, and ids are unique per render.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import functools
 import html
 from importlib.resources import files
+from pathlib import Path
 import re
 import secrets
+from typing import TYPE_CHECKING
 
-from maps._html import esc
-from maps.basemap import basemap
-from maps.chart import estimates_chart
-from maps.citations import citation
-from maps.payload import build_payload, to_script_json
-from maps.style import KIND_STYLES, MODE_COLORS, WIDTH_EXAMPLES, line_width
-from routes.model import MODES, Dataset, Route, Volume
+from shiproute.maps._html import esc
+from shiproute.maps.basemap import basemap
+from shiproute.maps.chart import estimates_chart
+from shiproute.maps.citations import citation
+from shiproute.maps.payload import build_payload, to_script_json
+from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTH_EXAMPLES, WIDTHS
+from shiproute.maps.tiles import OFFLINE, OFFLINE_LABEL, TILE_CHOICES, TILES
+from shiproute.routes.model import MODES, Dataset
+from shiproute.routes.routed import RoutedDataset
 
-TILES = {
-    "offline": "Offline (Natural Earth)",
-    "osm": "OpenStreetMap",
-    "carto-light": "CARTO light",
-    "carto-dark": "CARTO dark",
-    "esri-imagery": "Esri imagery",
-}
-"""Base layers by option name; only ``offline`` works without a network."""
+if TYPE_CHECKING:
+    import folium
+
 ATTRIBUTION = (
     'Rail network &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
     "contributors (ODbL), via scgraph-data; sea lanes: searoute (Marnet); "
@@ -42,14 +40,13 @@ ATTRIBUTION = (
 GENERATOR = "shiproute"
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data: https://tile.openstreetmap.org https://*.basemaps.cartocdn.com "
-    "https://server.arcgisonline.com"
+    "img-src data: " + " ".join(sorted({layer.origin for layer in TILES.values()}))
 )
 
 
 @functools.cache
 def _asset(name: str) -> str:
-    return files("maps").joinpath("assets", name).read_text(encoding="utf-8")
+    return files("shiproute.maps").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -116,16 +113,59 @@ class MapDocument:
         Id of the map's root element, unique per render.
     embedded
         Whether ``html`` is a fragment for another page.
+    routed
+        The routed dataset the map shows, for :meth:`to_folium`.
     """
 
     html: str
     title: str
     root_id: str
     embedded: bool = False
+    routed: RoutedDataset | None = field(default=None, repr=False, compare=False)
 
     def page(self) -> str:
         """Return the map as a complete HTML document (a fragment gets wrapped in one)."""
         return _page(self.html, self.title) if self.embedded else self.html
+
+    def save(self, path: str | Path) -> Path:
+        """Write the map to ``path`` (UTF-8), replacing it in one step.
+
+        Parameters
+        ----------
+        path
+            The HTML file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+
+        Raises
+        ------
+        OSError
+            If the directory is missing or not writable; nothing is written.
+        """
+        from shiproute.files import write_atomic
+
+        target = Path(path)
+        write_atomic(target, self.html.encode("utf-8"))
+        return target
+
+    def to_folium(self) -> folium.Map:
+        """Return the same legs and sites as a :class:`folium.Map`.
+
+        See :func:`shiproute.maps.folium_map.to_folium`.
+
+        Raises
+        ------
+        ValueError
+            If the document was made without its routed dataset.
+        """
+        if self.routed is None:
+            raise ValueError("this MapDocument does not hold its routed dataset")
+        from shiproute.maps.folium_map import to_folium
+
+        return to_folium(self.routed, title=self.title)
 
     def _repr_html_(self) -> str:
         """Show the map inside a Jupyter notebook, isolated in an iframe."""
@@ -136,7 +176,8 @@ class MapDocument:
         )
 
 
-def _legend(dataset: Dataset, routes: Mapping[str, Route]) -> str:
+def _legend(routed: RoutedDataset) -> str:
+    dataset = routed.dataset
     modes = [m for m in MODES if any(leg.mode == m for leg in dataset.legs)]
     kinds = [k for k in KIND_STYLES if any(s.kind == k for s in dataset.sites.values())]
     out = ["<div class='sr-panel sr-legend'><h4>Legs by mode</h4>"]
@@ -144,12 +185,12 @@ def _legend(dataset: Dataset, routes: Mapping[str, Route]) -> str:
             f"{esc(m)}</div>" for m in modes]
     out.append("<h4>Line width: volume</h4>")
     for value in WIDTH_EXAMPLES:
-        width = line_width(Volume(value))
+        width = WIDTHS.width(value)
         out.append(f"<div><span class='sw' style='border-top:{width:.0f}px solid #555'></span>"
                    f"{value:,}</div>")
-    out.append(f"<div><span class='sw' style='border-top:{line_width(None):.0f}px solid #555'>"
+    out.append(f"<div><span class='sw' style='border-top:{WIDTHS.unknown:.0f}px solid #555'>"
                "</span>not stated</div>")
-    if any(r.connectors for r in routes.values()):
+    if any(r.connectors for r in routed.geometries):
         out.append("<div><span class='sw' style='border-top:2px dashed #555'></span>"
                    "link to a distant network</div>")
     out.append("<h4>Sites</h4>")
@@ -159,9 +200,7 @@ def _legend(dataset: Dataset, routes: Mapping[str, Route]) -> str:
     return "".join(out)
 
 
-def _filters(dataset: Dataset, payload: dict[str, object]) -> str:
-    strings = payload["strings"]
-    assert isinstance(strings, list)
+def _filters(dataset: Dataset, strings: list[str]) -> str:
     out = ["<div class='sr-panel sr-filters'><h4>Modes</h4>"]
     for index, mode in enumerate(MODES):
         if any(leg.mode == mode for leg in dataset.legs):
@@ -191,13 +230,12 @@ def _footer(dataset: Dataset) -> str:
 
 
 def render_map(
-    dataset: Dataset,
-    routes: Mapping[str, Route],
+    routed: RoutedDataset,
     *,
     title: str | None = None,
     subtitle: str | None = None,
     banner: str | None = None,
-    tiles: str = "offline",
+    tiles: str = OFFLINE,
     embed: bool = False,
 ) -> MapDocument:
     """Render a routed dataset as an interactive, self-contained map.
@@ -213,17 +251,15 @@ def render_map(
 
     Parameters
     ----------
-    dataset
-        The dataset.
-    routes
-        The route of each leg, by leg id; every leg must have one.
+    routed
+        The routed dataset.
     title, subtitle
         Shown above the map; default the dataset's title and description.
     banner
         Marking line shown at the top and bottom (classification, handling).
     tiles
         Default base layer: ``"offline"`` (Natural Earth, no network) or the
-        name of an online tile layer in :data:`TILES`.
+        name of an online tile layer in :data:`~shiproute.maps.tiles.TILES`.
     embed
         Return a fragment for another page instead of a whole document.
 
@@ -233,19 +269,23 @@ def render_map(
 
     Raises
     ------
-    KeyError
-        If a leg has no route.
     ValueError
-        If ``tiles`` is not one of :data:`TILES`.
+        If ``tiles`` is not one of :data:`~shiproute.maps.tiles.TILE_CHOICES`.
     """
-    if tiles not in TILES:
-        raise ValueError(f"unknown tiles {tiles!r}; use one of {', '.join(TILES)}")
+    if tiles not in TILE_CHOICES:
+        raise ValueError(f"unknown tiles {tiles!r}; use one of {', '.join(TILE_CHOICES)}")
+    dataset = routed.dataset
     shown_title = title or dataset.title
     shown_subtitle = subtitle if subtitle is not None else (dataset.description or "")
     root_id = f"sr-{secrets.token_hex(4)}"
-    payload = build_payload(dataset, routes)
-    payload["basemap"] = basemap(_bounds(dataset, routes))
-    payload["tiles"] = TILES[tiles]
+    payload = build_payload(routed)
+    payload["basemap"] = basemap(_bounds(routed))
+    payload["tiles"] = {
+        "offline": OFFLINE_LABEL,
+        "default": OFFLINE_LABEL if tiles == OFFLINE else TILES[tiles].label,
+        "online": [{"label": layer.label, "url": layer.url, "attribution": layer.attribution,
+                    "subdomains": layer.subdomains} for layer in TILES.values()],
+    }
     payload["attribution"] = ATTRIBUTION
     marking = f"<div class='sr-banner'>{esc(banner)}</div>" if banner else ""
     time_bar = ""
@@ -264,8 +304,8 @@ def render_map(
         f"<div class='sr-head'><h1 class='sr-title'>{esc(shown_title)}</h1>"
         f"<p class='sr-subtitle'>{esc(shown_subtitle)}</p>"
         "<button type='button' class='sr-fullscreen'>Fullscreen</button></div>"
-        f"<div class='sr-body'><div class='sr-map'></div>{_legend(dataset, routes)}"
-        f"{_filters(dataset, payload)}{estimates}</div>"
+        f"<div class='sr-body'><div class='sr-map'></div>{_legend(routed)}"
+        f"{_filters(dataset, payload['strings'])}{estimates}</div>"
         f"{time_bar}{_footer(dataset)}{marking}</div>"
         f"<style>{_scoped_leaflet_css()}\n{_asset('shiproute.css')}</style>"
         f"<script>{_leaflet_js()}</script>"
@@ -273,18 +313,17 @@ def render_map(
         f"<script type='application/json' id='{root_id}-data'>{to_script_json(payload)}</script>"
         f"<script>ShipRoute.mount('{root_id}');</script>"
     )
-    if embed:
-        return MapDocument(fragment, shown_title, root_id, embedded=True)
-    return MapDocument(_page(fragment, shown_title), shown_title, root_id)
+    html_text = fragment if embed else _page(fragment, shown_title)
+    return MapDocument(html_text, shown_title, root_id, embedded=embed, routed=routed)
 
 
-def _bounds(dataset: Dataset, routes: Mapping[str, Route]) -> tuple[float, float, float, float]:
-    """Return (south, west, north, east) of the sites and of each distinct route once."""
+def _bounds(routed: RoutedDataset) -> tuple[float, float, float, float]:
+    """Return (south, west, north, east) of the sites and of each distinct route."""
     import numpy as np
 
-    distinct = {id(route.points): route.points for route in routes.values()}
-    chunks = [np.asarray(points, dtype=float) for points in distinct.values()]
-    chunks.append(np.asarray([(s.lat, s.lon) for s in dataset.sites.values()], dtype=float))
+    chunks = [np.asarray(route.points, dtype=float) for route in routed.geometries]
+    chunks.append(np.asarray([(s.lat, s.lon) for s in routed.dataset.sites.values()],
+                             dtype=float))
     chunks = [c.reshape(-1, 2) for c in chunks if len(c)]
     if not chunks:
         return (-60.0, -180.0, 80.0, 180.0)

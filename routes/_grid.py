@@ -17,9 +17,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 import shapely
 
-from routes.model import LatLon
+from shiproute.gazetteer.earth import KM_PER_DEGREE
+from shiproute.routes.model import LatLon
 
-KM_PER_DEGREE = 111.32
 MAX_CELLS = 600_000
 # (row step, column step) of the four undirected neighbour directions
 _STEPS = ((0, 1), (1, 0), (1, 1), (1, -1))

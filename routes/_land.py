@@ -9,11 +9,10 @@ from typing import Any
 from pyproj import Geod
 import shapely
 
-from gazetteer.earth import load_earth
-from routes.model import LatLon
+from shiproute.gazetteer.earth import KM_PER_DEGREE, load_earth
+from shiproute.routes.model import LatLon
 
 _WGS84 = Geod(ellps="WGS84")
-KM_PER_DEGREE = 111.32
 
 
 def line(points: Sequence[LatLon]) -> shapely.LineString:

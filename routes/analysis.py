@@ -7,12 +7,12 @@ never mixed (the dataset format has no container size, so no TEU conversion).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 import math
 from typing import Literal
 
-from routes.model import Dataset, Estimate, Leg, Route, Volume
+from shiproute.routes.model import Dataset, Estimate, Leg, Volume
+from shiproute.routes.routed import RoutedDataset
 
 GroupBy = Literal["site", "mode", "carrier", "month", "source"]
 LOWER_BOUNDS = ("more than", "at least")
@@ -65,16 +65,13 @@ def _keys(leg: Leg, by: GroupBy) -> list[str]:
     return [leg.origin, leg.destination]
 
 
-def stats(dataset: Dataset, routes: Mapping[str, Route], *, by: GroupBy,
-          unit: str) -> list[StatRow]:
+def stats(routed: RoutedDataset, *, by: GroupBy, unit: str) -> list[StatRow]:
     """Return legs, volume (in ``unit``) and distance per group.
 
     Parameters
     ----------
-    dataset
-        The dataset.
-    routes
-        Route of each leg, for distances.
+    routed
+        The routed dataset (routes give the distances).
     by
         Grouping; ``"site"`` counts a leg at both its ends and adds the
         in/out throughput and each site's role.
@@ -87,11 +84,11 @@ def stats(dataset: Dataset, routes: Mapping[str, Route], *, by: GroupBy,
         In order of first appearance.
     """
     rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for leg in dataset.legs:
+    for leg, route in routed.legs_with_routes():
         for key in dict.fromkeys(_keys(leg, by)):
             row = rows[key]
             row["legs"] += 1
-            row["km"] += routes[leg.id].distance_km if leg.id in routes else 0.0
+            row["km"] += route.distance_km
             if leg.volume is not None and leg.unit == unit:
                 row["volume"] += leg.volume.value
                 row["volume_legs"] += 1

@@ -7,7 +7,6 @@ rule and flags, source ids and full citations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import csv
 import io
 import json
@@ -16,7 +15,8 @@ from typing import Any
 import xml.etree.ElementTree as ET
 import zipfile
 
-from routes.model import Dataset, Route
+from shiproute.routes.model import Dataset
+from shiproute.routes.routed import RoutedDataset
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 KML_COLORS = {"sea": "ffb46f1f", "rail": "ff2e10c8", "road": "ff007be0", "air": "ff9a3d6a"}
@@ -34,11 +34,11 @@ def _citation(dataset: Dataset, source_id: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def leg_records(dataset: Dataset, routes: Mapping[str, Route]) -> list[dict[str, Any]]:
+def leg_records(routed: RoutedDataset) -> list[dict[str, Any]]:
     """Return one flat record per leg, in dataset order (see :data:`LEG_FIELDS`)."""
+    dataset = routed.dataset
     records = []
-    for leg in dataset.legs:
-        route = routes[leg.id]
+    for leg, route in routed.legs_with_routes():
         records.append({
             "id": leg.id,
             "from": leg.origin,
@@ -76,13 +76,13 @@ def site_records(dataset: Dataset) -> list[dict[str, Any]]:
              "events": "\n".join(events.get(s.id, []))} for s in dataset.sites.values()]
 
 
-def to_geojson(dataset: Dataset, routes: Mapping[str, Route]) -> dict[str, Any]:
+def to_geojson(routed: RoutedDataset) -> dict[str, Any]:
     """Return an RFC 7946 FeatureCollection (lon/lat, no ``crs``) of sites and legs."""
     features = [{"type": "Feature", "geometry": {"type": "Point",
                                                  "coordinates": [r["lon"], r["lat"]]},
-                 "properties": {"feature": "site", **r}} for r in site_records(dataset)]
-    for record in leg_records(dataset, routes):
-        points = routes[record["id"]].points
+                 "properties": {"feature": "site", **r}} for r in site_records(routed.dataset)]
+    for record in leg_records(routed):
+        points = routed.route(record["id"]).points
         features.append({"type": "Feature",
                          "geometry": {"type": "LineString",
                                       "coordinates": [[lon, lat] for lat, lon in points]},
@@ -97,13 +97,14 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     return element
 
 
-def to_kml(dataset: Dataset, routes: Mapping[str, Route]) -> bytes:
+def to_kml(routed: RoutedDataset) -> bytes:
     """Return a KML 2.2 document: styled legs with a ``TimeSpan`` each, and site placemarks.
 
     Google Earth's time slider uses the TimeSpans; dates keep their precision
     (``2023-09`` is a valid KML ``gYearMonth``). Text is escaped by the XML
     writer.
     """
+    dataset = routed.dataset
     ET.register_namespace("", KML_NS)
     kml = ET.Element(f"{{{KML_NS}}}kml")
     document = _sub(kml, "Document")
@@ -127,7 +128,7 @@ def to_kml(dataset: Dataset, routes: Mapping[str, Route]) -> bytes:
         _sub(point, "coordinates", f"{record['lon']},{record['lat']}")
     legs = _sub(document, "Folder")
     _sub(legs, "name", "Legs")
-    for leg, record in zip(dataset.legs, leg_records(dataset, routes), strict=True):
+    for leg, record in zip(dataset.legs, leg_records(routed), strict=True):
         placemark = _sub(legs, "Placemark")
         _sub(placemark, "name", f"{record['from_name']} -> {record['to_name']} ({leg.mode})")
         start, end = leg.depart or leg.arrive, leg.arrive or leg.depart
@@ -144,46 +145,58 @@ def to_kml(dataset: Dataset, routes: Mapping[str, Route]) -> bytes:
                 _sub(field, "value", str(value))
         line = _sub(placemark, "LineString")
         _sub(line, "tessellate", "1")
-        _sub(line, "coordinates", " ".join(f"{lon},{lat}" for lat, lon in routes[leg.id].points))
+        _sub(line, "coordinates",
+             " ".join(f"{lon},{lat}" for lat, lon in routed.route(leg.id).points))
     return bytes(ET.tostring(kml, encoding="utf-8", xml_declaration=True))
 
 
-def to_kmz(dataset: Dataset, routes: Mapping[str, Route]) -> bytes:
+def to_kmz(routed: RoutedDataset) -> bytes:
     """Return the KML zipped as KMZ (``doc.kml`` inside)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("doc.kml", to_kml(dataset, routes))
+        archive.writestr("doc.kml", to_kml(routed))
     return buffer.getvalue()
 
 
-def to_csv(dataset: Dataset, routes: Mapping[str, Route], *, wkt: bool = False) -> str:
+def to_csv(routed: RoutedDataset, *, wkt: bool = False) -> str:
     """Return the legs as CSV, one row per leg; ``wkt`` adds a LINESTRING column."""
     out = io.StringIO()
     fields = [*LEG_FIELDS, *(["wkt"] if wkt else [])]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    for record in leg_records(dataset, routes):
+    for record in leg_records(routed):
         if wkt:
-            coords = ", ".join(f"{lon} {lat}" for lat, lon in routes[record["id"]].points)
+            coords = ", ".join(f"{lon} {lat}" for lat, lon in routed.route(record["id"]).points)
             record["wkt"] = f"LINESTRING ({coords})"
         writer.writerow(record)
     return out.getvalue()
 
 
-def write_gpkg(dataset: Dataset, routes: Mapping[str, Route], path: Path) -> None:
-    """Write a GeoPackage with ``sites`` (points) and ``legs`` (lines) layers, EPSG:4326."""
-    import geopandas as gpd
-    from shapely.geometry import LineString, Point
+def write_gpkg(routed: RoutedDataset, path: Path) -> None:
+    """Write a GeoPackage with ``sites`` (points) and ``legs`` (lines) layers, EPSG:4326.
 
-    sites = site_records(dataset)
-    gpd.GeoDataFrame(sites, geometry=[Point(r["lon"], r["lat"]) for r in sites],
-                     crs="EPSG:4326").to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
-    legs = leg_records(dataset, routes)
-    lines = [LineString([(lon, lat) for lat, lon in routes[r["id"]].points]) for r in legs]
-    gpd.GeoDataFrame(legs, geometry=lines, crs="EPSG:4326").to_file(
-        path, layer="legs", driver="GPKG", engine="pyogrio", mode="a")
+    The layers are :meth:`RoutedDataset.sites_frame` and
+    :meth:`RoutedDataset.legs_frame`, with list columns joined into text
+    (GeoPackage has no list type) and the sources' full citations added.
+    """
+    sites = _flat(routed.sites_frame())
+    legs = _flat(routed.legs_frame())
+    legs["citations"] = ["; ".join(_citation(routed.dataset, s) for s in leg.sources)
+                         for leg in routed.dataset.legs]
+    sites.reset_index().to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+    legs.reset_index().to_file(path, layer="legs", driver="GPKG", engine="pyogrio", mode="a")
 
 
-def geojson_text(dataset: Dataset, routes: Mapping[str, Route]) -> str:
+def _flat(frame: Any) -> Any:
+    """Return a copy with list columns joined by ", " (GeoPackage has no list type)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object and column != out.geometry.name:
+            out[column] = [", ".join(map(str, v)) if isinstance(v, list) else v
+                           for v in out[column]]
+    return out
+
+
+def geojson_text(routed: RoutedDataset) -> str:
     """Return :func:`to_geojson` as JSON text."""
-    return json.dumps(to_geojson(dataset, routes), ensure_ascii=False)
+    return json.dumps(to_geojson(routed), ensure_ascii=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyproj import Geod
 
-from routes.model import LatLon
+from shiproute.routes.model import LatLon
 
 _WGS84 = Geod(ellps="WGS84")
 

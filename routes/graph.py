@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from routes.model import Dataset, Leg, Qualifier, Volume
+from shiproute.routes.model import Dataset, Leg, Qualifier, Volume
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -34,9 +34,9 @@ def build_graph(dataset: Dataset) -> LegGraph:
     -------
     networkx.MultiDiGraph
         One node per site (attributes: the site's fields and ``site``, the
-        :class:`~gazetteer.model.Site`); one edge per leg, keyed by leg id
+        :class:`~shiproute.gazetteer.model.Site`); one edge per leg, keyed by leg id
         (attributes: ``mode``, ``depart``, ``arrive``, ``volume``, ``unit``,
-        ``carrier``, ``sources`` and ``leg``, the :class:`~routes.model.Leg`).
+        ``carrier``, ``sources`` and ``leg``, the :class:`~shiproute.routes.model.Leg`).
     """
     graph: LegGraph = nx.MultiDiGraph(title=dataset.title, name=dataset.name)
     for site in dataset.sites.values():

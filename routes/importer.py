@@ -14,10 +14,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from gazetteer.errors import Problem
-from gazetteer.resolve import Gazetteer
-from routes.errors import DatasetError
-from routes.load import parse_value
+from shiproute.errors import DatasetError, Problem
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.load import parse_value
 
 FIELDS = ("id", "from", "to", "mode", "depart", "arrive", "volume", "qualifier", "unit",
           "carrier", "sources", "note", "via", "countries")

@@ -9,9 +9,12 @@ from pathlib import Path
 import re
 from typing import Any, TypeVar
 
-from gazetteer._fields import Problems, Record, as_map, as_seq
-from gazetteer._suggest import did_you_mean
-from gazetteer._yaml import (
+from shiproute.errors import DatasetError, PlaceError, Problem
+from shiproute.gazetteer.load import country_codes, parse_sites
+from shiproute.gazetteer.model import Site
+from shiproute.gazetteer.records import Problems, Record, as_map, as_seq
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.gazetteer.safeyaml import (
     Mark,
     YamlReadError,
     fast_document,
@@ -20,13 +23,9 @@ from gazetteer._yaml import (
     parse_yaml,
     value_mark,
 )
-from gazetteer.errors import PlaceError, Problem
-from gazetteer.load import country_codes, parse_sites
-from gazetteer.model import Site
-from gazetteer.resolve import Gazetteer
-from routes.dates import When, parse_when
-from routes.errors import DatasetError
-from routes.model import (
+from shiproute.gazetteer.suggest import did_you_mean
+from shiproute.routes.dates import When, parse_when
+from shiproute.routes.model import (
     MODES,
     QUALIFIERS,
     RELIABILITIES,
@@ -67,9 +66,9 @@ T = TypeVar("T")
 
 def bundled_dataset_path() -> Path:
     """Return the path of the dataset shipped with shiproute."""
-    import seeds
+    from importlib.resources import files
 
-    return Path(seeds.__file__).with_name(BUNDLED_NAME)
+    return Path(str(files("shiproute.seeds").joinpath(BUNDLED_NAME)))
 
 
 class _Reader:

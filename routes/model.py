@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from gazetteer.model import Site
-from routes.dates import When
+from shiproute.gazetteer.model import Site
+from shiproute.routes.dates import When
 
 Mode = Literal["sea", "rail", "road", "air"]
 MODES: tuple[str, ...] = get_args(Mode)
 
 Qualifier = Literal["exact", "about", "at least", "more than", "at most", "less than"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+
+KM_PER_NM = 1.852
+"""Kilometres in one international nautical mile."""
 
 LatLon = tuple[float, float]
 """A point as (latitude, longitude) in WGS84 decimal degrees."""
@@ -233,18 +236,19 @@ class Dataset:
 class Route:
     """The path a leg is drawn along and its length.
 
+    One route may serve many legs: legs with the same stops, mode and
+    countries, or the same drawn path, share one :class:`Route`.
+
     Parameters
     ----------
-    leg_id
-        The leg this is the route of.
     points
         The path as (lat, lon) points, origin first.
     distance_km
         Length along the path, in kilometres.
     source
-        What shaped the path, e.g. ``"geodesic"``.
+        What shaped the path, e.g. ``"great circle"``.
     flags
-        Caveats a reader must see, e.g. ``"unrouted"``.
+        Caveats a reader must see, e.g. ``"unrouted: ..."``.
     rule
         Which rule shaped the path, e.g. ``"within RU"``; for the map.
     connectors
@@ -254,7 +258,6 @@ class Route:
         Countries the path passes through, ISO alpha-2, in path order.
     """
 
-    leg_id: str
     points: tuple[LatLon, ...]
     distance_km: float
     source: str
@@ -266,4 +269,4 @@ class Route:
     @property
     def distance_nm(self) -> float:
         """Length in nautical miles."""
-        return self.distance_km / 1.852
+        return self.distance_km / KM_PER_NM

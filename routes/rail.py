@@ -23,8 +23,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from routes.errors import NoRouteError
-from routes.model import LatLon
+from shiproute.errors import NoRouteError
+from shiproute.routes.model import LatLon
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -76,8 +76,6 @@ class RailNetwork:
         Connected piece of each node (after repairs).
     country
         ISO alpha-2 code of each node, ``""`` off land.
-    repairs
-        (n, 2) node pairs joined by the conversion script.
     version
         SHA-256 of the data file, for cache keys.
     """
@@ -87,7 +85,6 @@ class RailNetwork:
     matrix: csr_matrix
     piece: NDArray[Any]
     country: NDArray[Any]
-    repairs: NDArray[Any]
     version: str
 
     @functools.cached_property
@@ -255,7 +252,7 @@ def load_rail_network() -> RailNetwork:
     -------
     RailNetwork
     """
-    raw = files("routes").joinpath("data", DATA_FILE).read_bytes()
+    raw = files("shiproute.routes").joinpath("data", DATA_FILE).read_bytes()
     with np.load(io.BytesIO(raw)) as arrays:
         n = len(arrays["lat"])
         matrix = csr_matrix(
@@ -268,6 +265,5 @@ def load_rail_network() -> RailNetwork:
             matrix=matrix,
             piece=arrays["piece"],
             country=codes[arrays["country"]],
-            repairs=arrays["repairs"],
             version=hashlib.sha256(raw).hexdigest()[:16],
         )

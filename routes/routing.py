@@ -1,25 +1,27 @@
 """Route legs along the real world: sea lanes, railways, great circles.
 
 Pure functions: a :class:`RouteRequest` (the leg's stops, mode and allowed
-countries) in, a :class:`~routes.model.Route` out. A leg that no network can
-connect is not an error for the map: it gets a great-circle line flagged
-"unrouted" (see :func:`is_unrouted`), which the CLI reports on stderr.
+countries) in, a :class:`~shiproute.routes.model.Route` out. A leg that no
+network can connect is not an error for the map: it gets a great-circle line
+flagged "unrouted" (see :func:`is_unrouted`), which the CLI reports on stderr.
+Caching and the sharing of identical requests belong to
+:class:`shiproute.routes.router.Router`, which calls :func:`route_many`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from gazetteer.model import Site
-from routes.errors import NoRouteError
-from routes.geodesic import geodesic_km, geodesic_points
-from routes.model import Dataset, LatLon, Leg, Mode, Route
+from shiproute.errors import NoRouteError
+from shiproute.gazetteer.model import Site
+from shiproute.routes.geodesic import geodesic_km, geodesic_points
+from shiproute.routes.model import LatLon, Leg, Mode, Route
 
 if TYPE_CHECKING:
-    from routes.rail import RailNetwork, RailPath
+    from shiproute.routes.rail import RailNetwork, RailPath
 
 LONG_CONNECTOR_KM = 15.0
 MAX_CONNECTOR_WATER_KM = 0.3
@@ -30,6 +32,8 @@ AIR_SOURCE = "great circle"
 FALLBACK_SOURCE = "great circle (unrouted)"
 ROAD_SOURCE = "great circle (no offline road network)"
 DRAWN_SOURCE = "drawn in the dataset"
+
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +124,13 @@ def _great_circle(request: RouteRequest) -> tuple[list[LatLon], float]:
 
 def _fallback(request: RouteRequest, reason: str) -> Route:
     points, km = _great_circle(request)
-    return Route("", tuple(points), km, FALLBACK_SOURCE, (f"unrouted: {reason}",),
+    return Route(tuple(points), km, FALLBACK_SOURCE, (f"unrouted: {reason}",),
                  rule="no network path")
 
 
 def _sea(request: RouteRequest) -> Route:
-    from routes._land import path_length_km
-    from routes.sea import sea_path
+    from shiproute.routes._land import path_length_km
+    from shiproute.routes.sea import sea_path
 
     points: list[LatLon] = [request.stops[0].point]
     land = 0.0
@@ -152,15 +156,15 @@ def _sea(request: RouteRequest) -> Route:
     via = request.stops[1:-1]
     if via:
         rule += "; via " + ", ".join(s.name for s in via)
-    return Route("", tuple(points), path_length_km(points), source, tuple(flags), rule)
+    return Route(tuple(points), path_length_km(points), source, tuple(flags), rule)
 
 
 def _connector(site: LatLon, node: LatLon) -> tuple[LatLon, ...] | None:
     """Return a land-only link from a site to a network node, or None if there is none."""
     from shapely import box
 
-    from routes._grid import grid_path
-    from routes._land import land_within, water_km
+    from shiproute.routes._grid import grid_path
+    from shiproute.routes._land import land_within, water_km
 
     straight = (site, node)
     if water_km(straight) <= MAX_CONNECTOR_WATER_KM:
@@ -177,7 +181,7 @@ def _connector(site: LatLon, node: LatLon) -> tuple[LatLon, ...] | None:
 
 def _rail_route(request: RouteRequest, network: RailNetwork, hops: list[RailPath],
                 rule: str, flags: list[str]) -> Route:
-    from routes._land import path_length_km
+    from shiproute.routes._land import path_length_km
 
     points: list[LatLon] = []
     connectors: list[tuple[LatLon, ...]] = []
@@ -211,7 +215,7 @@ def _rail_route(request: RouteRequest, network: RailNetwork, hops: list[RailPath
     nodes = [n for hop in hops for n in hop.nodes]
     if len(points) < 2:
         points = [request.stops[0].point, request.stops[-1].point]
-    return Route("", tuple(points), km, RAIL_SOURCE, tuple(flags), rule,
+    return Route(tuple(points), km, RAIL_SOURCE, tuple(flags), rule,
                  tuple(connectors), network.countries_along(nodes))
 
 
@@ -226,12 +230,12 @@ def _rail_rule(request: RouteRequest) -> str:
     return "; ".join(parts)
 
 
-def _rail_many(requests: Mapping[str, RouteRequest], network: RailNetwork
-               ) -> dict[str, Route | NoRouteError]:
+def _rail_many(requests: Mapping[K, RouteRequest], network: RailNetwork
+               ) -> dict[K, Route | NoRouteError]:
     """Route rail requests; requests with the same allowed countries share searches."""
-    hops_of: dict[str, list[RailPath]] = {}
-    failed: dict[str, NoRouteError] = {}
-    by_mask: dict[tuple[str, ...] | None, list[tuple[str, int, tuple[LatLon, LatLon]]]] = {}
+    hops_of: dict[K, list[RailPath]] = {}
+    failed: dict[K, NoRouteError] = {}
+    by_mask: dict[tuple[str, ...] | None, list[tuple[K, int, tuple[LatLon, LatLon]]]] = {}
     for leg_id, request in requests.items():
         for n, (a, b) in enumerate(itertools.pairwise(request.stops)):
             by_mask.setdefault(request.allowed, []).append((leg_id, n, (a.point, b.point)))
@@ -243,7 +247,7 @@ def _rail_many(requests: Mapping[str, RouteRequest], network: RailNetwork
                 failed.setdefault(leg_id, result)
             else:
                 hops_of.setdefault(leg_id, []).append(result)
-    out: dict[str, Route | NoRouteError] = {}
+    out: dict[K, Route | NoRouteError] = {}
     for leg_id, request in requests.items():
         if leg_id not in failed:
             out[leg_id] = _rail_route(request, network, hops_of[leg_id], _rail_rule(request), [])
@@ -264,71 +268,48 @@ def _rail_many(requests: Mapping[str, RouteRequest], network: RailNetwork
     return out
 
 
-def share_identical(
-    requests: Mapping[str, RouteRequest],
-    route: Callable[[Mapping[str, RouteRequest]], dict[str, Route]],
-) -> dict[str, Route] | None:
-    """Route identical requests once and give every leg that route (one geometry object).
-
-    Returns
-    -------
-    dict of str to Route or None
-        ``None`` when all requests differ, so the caller routes them itself.
-    """
-    first_of: dict[RouteRequest, str] = {}
-    for leg_id, request in requests.items():
-        first_of.setdefault(request, leg_id)
-    if len(first_of) == len(requests):
-        return None
-    unique = route({leg_id: request for request, leg_id in first_of.items()})
-    return {k: replace(unique[first_of[r]], leg_id=k) for k, r in requests.items()}
-
-
 def route_many(
-    requests: Mapping[str, RouteRequest],
+    requests: Mapping[K, RouteRequest],
     *,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Route]:
-    """Route many requests; rail requests share one search per origin.
+) -> dict[K, Route]:
+    """Route requests on the networks; rail requests share one search per origin.
 
     Parameters
     ----------
     requests
-        Requests by leg id.
+        Requests by any key (the :class:`~shiproute.routes.router.Router`
+        passes each distinct request once).
     progress
         Called with the number of requests finished since the last call.
 
     Returns
     -------
-    dict of str to Route
-        By leg id, in the order of ``requests``. Legs no network connects get
-        a great circle flagged "unrouted".
+    dict
+        Routes by key, in the order of ``requests``. Requests no network
+        connects get a great circle flagged "unrouted".
     """
-    shared = share_identical(requests, lambda unique: route_many(unique, progress=progress))
-    if shared is not None:
-        return shared
-    results: dict[str, Route | NoRouteError] = {}
+    results: dict[K, Route | NoRouteError] = {}
     rail = {k: r for k, r in requests.items() if r.mode == "rail"}
     if rail:
-        from routes.rail import load_rail_network
+        from shiproute.routes.rail import load_rail_network
 
         results.update(_rail_many(rail, load_rail_network()))
         if progress:
             progress(len(rail))
-    for leg_id, request in requests.items():
+    for key, request in requests.items():
         if request.mode == "rail":
             continue
         try:
-            results[leg_id] = _route_one(request)
+            results[key] = _route_one(request)
         except NoRouteError as err:
-            results[leg_id] = err
+            results[key] = err
         if progress:
             progress(1)
-    out = {}
-    for leg_id, request in requests.items():
-        result = results[leg_id]
-        route = _fallback(request, str(result)) if isinstance(result, NoRouteError) else result
-        out[leg_id] = replace(route, leg_id=leg_id)
+    out: dict[K, Route] = {}
+    for key, request in requests.items():
+        result = results[key]
+        out[key] = _fallback(request, str(result)) if isinstance(result, NoRouteError) else result
     return out
 
 
@@ -343,54 +324,12 @@ def _route_one(request: RouteRequest) -> Route:
     points, km = _great_circle(request)
     if request.mode == "road":
         flag = "no offline road network: drawn as a great circle"
-        return Route("", tuple(points), km, ROAD_SOURCE, (flag,), rule="straight line")
-    return Route("", tuple(points), km, AIR_SOURCE, rule="great circle")
+        return Route(tuple(points), km, ROAD_SOURCE, (flag,), rule="straight line")
+    return Route(tuple(points), km, AIR_SOURCE, rule="great circle")
 
 
 def drawn_route(points: tuple[LatLon, ...]) -> Route:
     """Return the route of a leg whose path the dataset draws itself."""
-    from routes._land import path_length_km
+    from shiproute.routes._land import path_length_km
 
-    return Route("", points, path_length_km(points), DRAWN_SOURCE, rule="as drawn in the dataset")
-
-
-def route_dataset(
-    dataset: Dataset,
-    route_requests: Callable[[Mapping[str, RouteRequest]], dict[str, Route]] = route_many,
-) -> dict[str, Route]:
-    """Route every leg of a dataset: drawn paths as they are, the rest on the networks.
-
-    Legs that share a drawn path (or an identical request) share one
-    :class:`~routes.model.Route` geometry object, which lets the map store
-    each distinct geometry once.
-
-    Parameters
-    ----------
-    dataset
-        The dataset.
-    route_requests
-        Routes network legs; :func:`route_many`, or a cached version of it.
-
-    Returns
-    -------
-    dict of str to Route
-        By leg id, in dataset order.
-    """
-    drawn: dict[int, Route] = {}
-    requests: dict[str, RouteRequest] = {}
-    for leg in dataset.legs:
-        if leg.path is not None:
-            if id(leg.path) not in drawn:
-                drawn[id(leg.path)] = drawn_route(leg.path)
-        else:
-            requests[leg.id] = request_for(leg, dataset.sites)
-    routed = route_requests(requests) if requests else {}
-    return {
-        leg.id: routed[leg.id] if leg.path is None else replace(drawn[id(leg.path)], leg_id=leg.id)
-        for leg in dataset.legs
-    }
-
-
-def route_legs(legs: Iterable[Leg], sites: Mapping[str, Site]) -> dict[str, Route]:
-    """Route legs on the networks without a cache; see :func:`route_many`."""
-    return route_many({leg.id: request_for(leg, sites) for leg in legs})
+    return Route(points, path_length_km(points), DRAWN_SOURCE, rule="as drawn in the dataset")

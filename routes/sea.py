@@ -21,16 +21,15 @@ import itertools
 
 import shapely
 
-from routes._grid import grid_path
-from routes._land import disk, land_km, land_within, line, path_length_km
-from routes.errors import NoRouteError
-from routes.model import LatLon
+from shiproute.errors import NoRouteError
+from shiproute.routes._grid import grid_path
+from shiproute.routes._land import disk, land_km, land_within, line, path_length_km
+from shiproute.routes.model import LatLon
 
 PORT_RADIUS_KM = 3.0
 MAX_APPROACH_KM = 100.0
 DIRECT_KM = 500.0  # ports closer than this also get a direct water-grid search
 MARGINS_DEG = (0.3, 1.0)
-SOURCE = "searoute Marnet lanes"
 
 
 @dataclass(frozen=True, slots=True)

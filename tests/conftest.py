@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from gazetteer.load import load_gazetteer
-from gazetteer.resolve import Gazetteer
+from shiproute.gazetteer.load import load_gazetteer
+from shiproute.gazetteer.resolve import Gazetteer
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +35,4 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return _write
+

@@ -13,12 +13,14 @@ from click.testing import CliRunner
 import geopandas as gpd
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from routes.analysis import stats, timeline
-from routes.cli import main
-from routes.importer import import_legs
-from routes.load import bundled_dataset_path, read_dataset
-from routes.model import Dataset
+from shiproute.cli import main
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.analysis import stats, timeline
+from shiproute.routes.importer import import_legs
+from shiproute.routes.load import bundled_dataset_path, read_dataset
+from shiproute.routes.model import Dataset
+
+from helpers import great_circles
 
 KML = "{http://www.opengis.net/kml/2.2}"
 
@@ -29,7 +31,7 @@ def seeds(gazetteer: Gazetteer) -> Dataset:
 
 
 def test_stats_by_site_give_throughput_and_roles(seeds: Dataset) -> None:
-    rows = stats(seeds, {}, by="site", unit="containers")
+    rows = stats(great_circles(seeds), by="site", unit="containers")
     assert [(r.group, r.legs, r.volume, r.inbound, r.outbound, r.role) for r in rows] == [
         ("rajin", 2, 2300.0, 0, 2, "origin"),
         ("dunay", 2, 300.0, 1, 1, "transshipment"),
@@ -41,9 +43,10 @@ def test_stats_by_site_give_throughput_and_roles(seeds: Dataset) -> None:
 
 
 def test_stats_never_mix_units(seeds: Dataset) -> None:
-    by_mode = {r.group: (r.legs, r.volume) for r in stats(seeds, {}, by="mode", unit="shells")}
+    routed = great_circles(seeds)
+    by_mode = {r.group: (r.legs, r.volume) for r in stats(routed, by="mode", unit="shells")}
     assert by_mode == {"sea": (2, 0.0), "rail": (2, 0.0)}
-    by_month = {r.group: r.volume for r in stats(seeds, {}, by="month", unit="containers")}
+    by_month = {r.group: r.volume for r in stats(routed, by="month", unit="containers")}
     assert by_month == {"2023-09": 300.0, "2023-08": 2000.0, "2023-10": 0.0}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 import pytest
 
-from routes.cli import main
+from shiproute.cli import main
 
 CORPUS = Path(__file__).parent / "data" / "bad"
 CASES = sorted(p.stem for p in CORPUS.glob("*.yaml"))

@@ -20,11 +20,11 @@ from typing import Any
 from click.testing import CliRunner
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from maps.render import render_map
-from routes.cli import main
-from routes.load import bundled_dataset_path, read_dataset
-from routes.routing import route_legs
+from shiproute.cli import main
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.maps.render import render_map
+from shiproute.routes.load import bundled_dataset_path, read_dataset
+from shiproute.routes.router import Router
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -186,9 +186,9 @@ def test_two_embedded_fragments_both_render_on_one_page(
     visit: Callable[[Path], Visit], gazetteer: Gazetteer, tmp_path: Path
 ) -> None:
     dataset = read_dataset(bundled_dataset_path(), gazetteer)
-    routes = route_legs(dataset.legs, dataset.sites)
-    first = render_map(dataset, routes, embed=True)
-    second = render_map(dataset, routes, embed=True, title="Second copy")
+    routed = Router().route_dataset(dataset)
+    first = render_map(routed, embed=True)
+    second = render_map(routed, embed=True, title="Second copy")
     assert first.root_id != second.root_id
     host = tmp_path / "host.html"
     host.write_text(

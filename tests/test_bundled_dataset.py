@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from routes.load import bundled_dataset_path, read_dataset
-from routes.model import Dataset
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.load import bundled_dataset_path, read_dataset
+from shiproute.routes.model import Dataset
 
 
 @pytest.fixture(scope="module")

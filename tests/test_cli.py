@@ -12,7 +12,7 @@ import sys
 from click.testing import CliRunner
 import pytest
 
-from routes.cli import main
+from shiproute.cli import main
 
 COMMANDS = ["resolve", "validate", "legs", "sites", "render", "route"]
 
@@ -144,7 +144,7 @@ def test_render_default_writes_dataset_name_html_in_cwd(
     out = tmp_path / "nk-ru-arms-2023-2024.html"
     assert result.stdout.strip() == str(out)
     page = out.read_text(encoding="utf-8")
-    assert '"legs":[[' in page and "ShipRoute.mount(" in page
+    assert '"legs":{"id":[' in page and "ShipRoute.mount(" in page
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
@@ -185,7 +185,7 @@ def test_help_of_every_command(runner: CliRunner, command: list[str]) -> None:
 
 def test_cli_import_does_not_load_heavy_libraries() -> None:
     code = (
-        "import sys, routes.cli; "
+        "import sys, shiproute.cli; "
         "print(sorted(m for m in ('folium', 'branca', 'networkx', 'geopandas', 'pandas', "
         "'pyproj', 'shapely', 'scipy', 'searoute', 'numpy') if m in sys.modules))"
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from routes.errors import DatasetError
-from routes.load import bundled_dataset_path, parse_dataset, read_dataset
+from shiproute.errors import DatasetError
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.load import bundled_dataset_path, parse_dataset, read_dataset
 
 HEADER = """
 sources:
@@ -212,7 +212,7 @@ def test_drawn_paths_are_checked_with_their_line(
 
 
 def test_fast_and_positional_readers_give_the_same_dataset(gazetteer: Gazetteer) -> None:
-    from routes.load import _fast_parse
+    from shiproute.routes.load import _fast_parse
 
     data = bundled_dataset_path().read_bytes()
     fast = _fast_parse(data, "seeds.yaml", gazetteer)

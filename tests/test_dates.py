@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from routes.dates import parse_when
+from shiproute.routes.dates import parse_when
 
 
 @pytest.mark.parametrize(

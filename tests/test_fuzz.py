@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gazetteer.errors import ShiprouteError
-from gazetteer.load import load_gazetteer, read_gazetteer_file
-from routes.cli import main
-from routes.dates import parse_when
-from routes.importer import import_legs
-from routes.load import parse_dataset
+from shiproute.cli import main
+from shiproute.errors import ShiprouteError
+from shiproute.gazetteer.load import load_gazetteer, read_gazetteer_file
+from shiproute.routes.dates import parse_when
+from shiproute.routes.importer import import_legs
+from shiproute.routes.load import parse_dataset
 
 GAZETTEER = load_gazetteer()
 FAST = settings(max_examples=150, deadline=None,

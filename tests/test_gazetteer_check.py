@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 import yaml
 
-from gazetteer.check import check_gazetteer
-from gazetteer.load import bundled_path
-from gazetteer.schema import gazetteer_schema
-from routes.cli import main
+from shiproute.cli import main
+from shiproute.gazetteer.check import check_gazetteer
+from shiproute.gazetteer.load import bundled_path
+from shiproute.gazetteer.schema import gazetteer_schema
 
 
 def test_bundled_gazetteer_is_clean() -> None:

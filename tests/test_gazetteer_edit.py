@@ -14,10 +14,10 @@ import time
 from click.testing import CliRunner
 import pytest
 
-from gazetteer.edit import add_alias, add_site, init_gazetteer, remove_site, set_field
-from gazetteer.errors import GazetteerError
-from gazetteer.load import bundled_path, read_gazetteer_file
-from routes.cli import main
+from shiproute.cli import main
+from shiproute.errors import GazetteerError
+from shiproute.gazetteer.edit import add_alias, add_site, init_gazetteer, remove_site, set_field
+from shiproute.gazetteer.load import bundled_path, read_gazetteer_file
 
 HAND_WRITTEN = """\
 # my sites -- kept under git
@@ -157,7 +157,7 @@ def test_fifty_concurrent_alias_commands_lose_no_edit(mine: Path) -> None:
 EDIT_LOOP = """
 import sys
 from pathlib import Path
-from gazetteer.edit import add_alias
+from shiproute.gazetteer.edit import add_alias
 path = Path(sys.argv[1])
 for i in range(10_000):
     add_alias(path, "depot-b", f"name-{i}")

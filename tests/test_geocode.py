@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 from click.testing import CliRunner
 import pytest
 
-from gazetteer.geocode import GeocodeError, geocode
-from gazetteer.load import read_gazetteer_file
-from routes.cli import main
+from shiproute.cli import main
+from shiproute.gazetteer.geocode import GeocodeError, geocode
+from shiproute.gazetteer.load import read_gazetteer_file
 
 DUNAY = [{
     "lat": "42.8874", "lon": "132.3417", "display_name": "Dunay, Fokino, Primorsky Krai, Russia",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from routes.graph import build_graph, chains, legs_between, legs_through, total_volume
-from routes.load import bundled_dataset_path, read_dataset
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.graph import build_graph, chains, legs_between, legs_through, total_volume
+from shiproute.routes.load import bundled_dataset_path, read_dataset
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import time
 from click.testing import CliRunner
 import pytest
 
-from routes.cli import main
+from shiproute.cli import main
 
 EXE = str(Path(sys.executable).with_name("shiproute"))
 
@@ -70,7 +70,7 @@ def test_interrupted_render_leaves_no_partial_map(
 
 
 def test_write_atomic_is_what_render_uses(write: Callable[[str, str], Path]) -> None:
-    from gazetteer._atomic import write_atomic
+    from shiproute.files import write_atomic
 
     path = write("f.txt", "old")
     write_atomic(path, b"new")

@@ -33,17 +33,28 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_wheel_carries_the_bundled_gazetteer_and_dataset(wheel: Path) -> None:
+def test_wheel_installs_one_top_level_name_shiproute(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert "gazetteer/sites.yaml" in names
-    assert "seeds/nk-ru-arms-2023-2024.yaml" in names
-    for data in ("gazetteer/data/naturalearth-10m.npz", "gazetteer/data/LICENSE-world-atlas.txt",
-                 "routes/data/rail-world.npz", "routes/data/rail-repairs.csv",
-                 "routes/data/LICENSE-scgraph-data.txt", "maps/assets/leaflet.js",
-                 "maps/assets/leaflet.css", "maps/assets/LICENSE-leaflet.txt",
-                 "maps/assets/shiproute.js", "maps/assets/shiproute.css"):
+    tops = {name.split("/")[0] for name in names}
+    dist_info = wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"
+    assert tops == {"shiproute", dist_info}
+    top_level = zipfile.ZipFile(wheel).read(f"{dist_info}/top_level.txt").decode().split()
+    assert top_level == ["shiproute"]
+
+
+def test_wheel_carries_the_bundled_gazetteer_dataset_and_vendored_data(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for data in ("shiproute/gazetteer/sites.yaml", "shiproute/seeds/nk-ru-arms-2023-2024.yaml",
+                 "shiproute/gazetteer/data/naturalearth-10m.npz",
+                 "shiproute/gazetteer/data/LICENSE-world-atlas.txt",
+                 "shiproute/routes/data/rail-world.npz", "shiproute/routes/data/rail-repairs.csv",
+                 "shiproute/routes/data/LICENSE-scgraph-data.txt",
+                 "shiproute/maps/assets/leaflet.js", "shiproute/maps/assets/leaflet.css",
+                 "shiproute/maps/assets/LICENSE-leaflet.txt", "shiproute/maps/assets/shiproute.js",
+                 "shiproute/maps/assets/shiproute.css", "shiproute/py.typed",
+                 "shiproute/gazetteer/py.typed", "shiproute/routes/py.typed",
+                 "shiproute/maps/py.typed"):
         assert data in names
-    assert not any(name.startswith("tests/") for name in names)
 
 
 def test_installed_wheel_renders_from_an_empty_directory(wheel: Path, tmp_path: Path) -> None:
@@ -72,6 +83,11 @@ def test_installed_wheel_renders_from_an_empty_directory(wheel: Path, tmp_path: 
     assert result.stdout.strip() == str(out)
     page = out.read_text(encoding="utf-8")
     assert "ShipRoute.mount(" in page and "Rajin" in page
-    where = subprocess.run([str(python), "-c", "import routes; print(routes.__file__)"],
+    where = subprocess.run([str(python), "-c", "import shiproute; print(shiproute.__file__)"],
                            cwd=empty, capture_output=True, text=True, env=env, check=True)
     assert where.stdout.startswith(str(site))
+    for generic in ("routes", "maps", "gazetteer", "seeds"):
+        found = subprocess.run([str(python), "-c", f"import {generic}"], cwd=empty,
+                               capture_output=True, text=True, env=env)
+        assert found.returncode == 1
+        assert f"ModuleNotFoundError: No module named '{generic}'" in found.stderr

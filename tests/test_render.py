@@ -11,24 +11,20 @@ from typing import Any
 
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from maps.render import MapDocument, render_map, scope_css
-from routes.geodesic import geodesic_km, geodesic_points
-from routes.load import bundled_dataset_path, read_dataset
-from routes.model import Dataset, Leg, Route
-from routes.routing import route_dataset
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.maps.payload import TABLES
+from shiproute.maps.render import MapDocument, render_map, scope_css
+from shiproute.routes.load import bundled_dataset_path, read_dataset
+from shiproute.routes.model import Dataset
+from shiproute.routes.router import Router
 
+from helpers import great_circles
 
-def geodesic_route(leg: Leg, sites: Any) -> Route:
-    """A leg drawn as a great circle: renders without touching any network."""
-    a = (sites[leg.origin].lat, sites[leg.origin].lon)
-    b = (sites[leg.destination].lat, sites[leg.destination].lon)
-    return Route(leg.id, geodesic_points(a, b), geodesic_km(a, b), "great circle")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _render(dataset: Dataset, **options: Any) -> MapDocument:
-    routes = {leg.id: geodesic_route(leg, dataset.sites) for leg in dataset.legs}
-    return render_map(dataset, routes, **options)
+    return render_map(great_circles(dataset), **options)
 
 
 def payload_of(document: MapDocument) -> dict[str, Any]:
@@ -62,11 +58,32 @@ def test_payload_has_one_geometry_per_route_and_every_site(
     document: MapDocument, seeds: Dataset
 ) -> None:
     data = payload_of(document)
-    assert len(data["legs"]) == 4 and len(data["geoms"]) == 4
-    assert [s[0] for s in data["sites"]] == list(seeds.sites)
-    assert len(data["sources"]) == 5 and len(data["estimates"]) == 5
-    assert data["tiles"] == "Offline (Natural Earth)"
+    strings = data["strings"]
+    assert len(data["legs"]["id"]) == 4 and len(data["geoms"]["path"]) == 4
+    assert [strings[i] for i in data["sites"]["id"]] == list(seeds.sites)
+    assert len(data["sources"]["title"]) == 5 and len(data["events"]["what"]) == 8
+    assert data["tiles"]["default"] == "Offline (Natural Earth)"
     assert len(data["basemap"]["land"]) > 10 and data["basemap"]["borders"]
+
+
+def test_every_table_has_the_named_columns_of_the_schema(document: MapDocument) -> None:
+    data = payload_of(document)
+    for name, columns in TABLES.items():
+        assert tuple(data[name]) == columns
+        assert len({len(values) for values in data[name].values()}) == 1  # one length per table
+
+
+def test_the_page_runtime_reads_exactly_the_schema_columns() -> None:
+    script = (ROOT / "maps" / "assets" / "shiproute.js").read_text(encoding="utf-8")
+    # tables are read as data.<table>.<column>, or through a local alias: "s = data.sites"
+    aliases = re.findall(r"\b(\w+) = (?:ctx\.)?data\.(\w+)\b(?!\.)", script)
+    for name, columns in TABLES.items():
+        used = set(re.findall(rf"\bdata\.{name}\.(\w+)", script))
+        for alias, table in aliases:
+            if table == name:
+                used |= set(re.findall(rf"(?<![.\w]){alias}\.(\w+)", script))
+        used.discard("length")
+        assert used == set(columns), f"{name}: schema {sorted(columns)}, page {sorted(used)}"
 
 
 def test_shared_routes_are_stored_once(write: Callable[[str, str], Path],
@@ -80,10 +97,11 @@ def test_shared_routes_are_stored_once(write: Callable[[str, str], Path],
     )
     dataset = read_dataset(write("d.yaml", path + "legs:\n" + legs + "\n" + drawn + "\n"),
                            gazetteer)
-    routes = route_dataset(dataset)
-    data = payload_of(render_map(dataset, routes))
-    assert len(data["legs"]) == 25 and len(data["geoms"]) == 2
-    assert routes[dataset.legs[-1].id].source == "drawn in the dataset"
+    routed = Router().route_dataset(dataset)
+    data = payload_of(render_map(routed))
+    assert len(data["legs"]["id"]) == 25 and len(data["geoms"]["path"]) == 2
+    assert len(routed.geometries) == 2
+    assert routed.route(dataset.legs[-1].id).source == "drawn in the dataset"
 
 
 def test_geometry_is_an_encoded_polyline_at_one_metre(
@@ -92,9 +110,8 @@ def test_geometry_is_an_encoded_polyline_at_one_metre(
     import polyline  # an independent decoder of the format
 
     data = payload_of(document)
-    points = polyline.decode(data["geoms"][0]["p"], 5)
-    leg = seeds.legs[0]
-    expected = geodesic_route(leg, seeds.sites).points
+    points = polyline.decode(data["geoms"]["path"][0], 5)
+    expected = great_circles(seeds).route(seeds.legs[0].id).points
     assert len(points) == len(expected)
     assert all(math.isclose(a, b, abs_tol=1e-5) for p, q in zip(points, expected, strict=True)
                for a, b in zip(p, q, strict=True))
@@ -102,9 +119,10 @@ def test_geometry_is_an_encoded_polyline_at_one_metre(
 
 def test_dates_keep_their_precision_in_the_data(document: MapDocument) -> None:
     data = payload_of(document)
-    strings = data["strings"]
-    angara = next(leg for leg in data["legs"] if strings[leg[13]] == "angara-rajin-dunay")
-    assert strings[angara[5]] == "8-12 Sep 2023" and strings[angara[7]] == "about 300 containers"
+    strings, legs = data["strings"], data["legs"]
+    angara = [strings[i] for i in legs["id"]].index("angara-rajin-dunay")
+    assert strings[legs["depart"][angara]] == "8-12 Sep 2023"
+    assert strings[legs["volume"][angara]] == "about 300 containers"
     assert data["days"] == [19539, 19813]  # 1 Jul 2023 .. 31 Mar 2024, in days since 1970
 
 
@@ -165,3 +183,13 @@ def test_repr_html_embeds_the_document_in_an_isolated_iframe(seeds: Dataset) -> 
 def test_unknown_tiles_are_refused(seeds: Dataset) -> None:
     with pytest.raises(ValueError, match="unknown tiles 'google'"):
         _render(seeds, tiles="google")
+
+
+def test_styles_cover_exactly_the_kinds_and_modes_of_the_model() -> None:
+    from shiproute.gazetteer.model import KINDS
+    from shiproute.maps.style import KIND_STYLES, MODE_COLORS
+    from shiproute.routes.export import KML_COLORS
+    from shiproute.routes.model import MODES
+
+    assert tuple(KIND_STYLES) == KINDS
+    assert tuple(MODE_COLORS) == MODES == tuple(KML_COLORS)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gazetteer.errors import AmbiguousPlaceError, UnknownPlaceError
-from gazetteer.model import Site
-from gazetteer.resolve import Gazetteer, normalize_name
+from shiproute.errors import AmbiguousPlaceError, UnknownPlaceError
+from shiproute.gazetteer.model import Site
+from shiproute.gazetteer.resolve import Gazetteer, normalize_name
 
 REQUIRED = {
     "Rajin": "rajin",

@@ -1,4 +1,5 @@
-"""The on-disk route cache: hits skip routing, a moved site misses only its legs."""
+"""The route cache and the Router: hits skip routing, a moved site misses only its legs,
+identical requests are routed once."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from gazetteer.resolve import Gazetteer
-from routes.cache import RouteCache, cached_route_many, data_version
-from routes.load import bundled_dataset_path, read_dataset
-from routes.routing import RouteRequest, request_for
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.cache import RouteCache, data_version
+from shiproute.routes.load import bundled_dataset_path, read_dataset
+from shiproute.routes.model import Route
+from shiproute.routes.router import Router
+from shiproute.routes.routing import RouteRequest, request_for
 
 
 def _requests(gazetteer: Gazetteer) -> dict[str, RouteRequest]:
@@ -19,10 +22,14 @@ def _requests(gazetteer: Gazetteer) -> dict[str, RouteRequest]:
     return {leg.id: request_for(leg, dataset.sites) for leg in dataset.legs}
 
 
-def _count_routed(requests: dict[str, RouteRequest], cache: RouteCache) -> tuple[int, dict]:
-    routed: list[int] = []
-    routes = cached_route_many(requests, cache, progress=routed.append)
-    return sum(routed), routes
+def _count_routed(requests: dict[str, RouteRequest], cache: RouteCache | None
+                  ) -> tuple[int, dict[str, Route]]:
+    calls: list[tuple[int, int]] = []
+    routes = Router(cache, progress=lambda done, total: calls.append((done, total))
+                    ).route_requests(list(requests.values()))
+    if calls:
+        assert calls[-1][0] == calls[-1][1]  # the progress always ends at 100 %
+    return (calls[-1][1] if calls else 0), dict(zip(requests, routes, strict=True))
 
 
 def test_second_run_routes_nothing_and_gives_the_same_routes(
@@ -76,6 +83,26 @@ def test_unwritable_cache_still_routes(
 ) -> None:
     blocker = write("not-a-dir", "x")
     requests = {k: v for k, v in _requests(gazetteer).items() if k == "angara-rajin-dunay"}
-    routes = cached_route_many(requests, RouteCache(blocker / "cache", "v"))
+    _count, routes = _count_routed(requests, RouteCache(blocker / "cache", "v"))
     assert routes["angara-rajin-dunay"].distance_km > 150
     assert "can't write route cache" in caplog.text
+
+
+def test_identical_requests_are_routed_once_and_share_one_route(gazetteer: Gazetteer) -> None:
+    request = _requests(gazetteer)["rajin-vladivostok-2023"]
+    other = _requests(gazetteer)["angara-rajin-dunay"]
+    count, _ = _count_routed({"a": request, "b": request, "c": other, "d": request}, None)
+    assert count == 2
+    first, second, _third, fourth = Router().route_requests([request, request, other, request])
+    assert first is second is fourth
+
+
+def test_routed_dataset_stores_each_distinct_route_once(
+    gazetteer: Gazetteer, write: Callable[[str, str], Path]
+) -> None:
+    legs = "\n".join(f"  - {{from: Rajin, to: Vladivostok, mode: air, depart: 2023-09-{d:02d}}}"
+                     for d in range(1, 11))
+    dataset = read_dataset(write("d.yaml", "legs:\n" + legs + "\n"), gazetteer)
+    routed = Router().route_dataset(dataset)
+    assert len(routed.geometries) == 1 and len(routed.routes) == 10
+    assert {id(route) for route in routed.routes.values()} == {id(routed.geometries[0])}

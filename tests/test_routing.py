@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from gazetteer.earth import load_earth
-from gazetteer.resolve import Gazetteer
-from routes.model import LatLon, Route
-from routes.routing import RouteRequest, Stop, is_unrouted, route_many
+from shiproute.gazetteer.earth import load_earth
+from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.routes.model import LatLon, Route
+from shiproute.routes.routing import RouteRequest, Stop, is_unrouted, route_many
 
 
 def _stop(gazetteer: Gazetteer, name: str) -> Stop:

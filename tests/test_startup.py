@@ -18,11 +18,11 @@ HEAVY = ("folium", "branca", "geopandas", "pandas", "networkx", "searoute", "sci
      ["gazetteer", "check"], ["validate"]],
 )
 def test_light_commands_import_no_heavy_library(args: list[str], tmp_path: Path) -> None:
-    code = ("import sys; from routes.cli import main; "
+    code = ("import sys; from shiproute.cli import main; "
             "sys.argv = ['shiproute', *sys.argv[1:]]; main()")
     result = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args],
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     imported = {m.group(1) for m in re.finditer(r"\|\s+([\w.]+)$", result.stderr, re.M)}
     assert {name.split(".")[0] for name in imported} & set(HEAVY) == set()
-    assert "routes.cli" in imported  # the check did see the imports
+    assert "shiproute.cli" in imported  # the check did see the imports

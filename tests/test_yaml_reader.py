@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from gazetteer._yaml import YamlReadError, parse_yaml
+from shiproute.gazetteer.safeyaml import YamlReadError, parse_yaml
 
 
 def test_values_keep_their_line_and_column() -> None:

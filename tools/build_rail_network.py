@@ -47,7 +47,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gazetteer.earth import load_earth  # noqa: E402
+from shiproute.gazetteer.earth import load_earth  # noqa: E402
 from tools._vendoring import run  # noqa: E402
 
 PACKAGE = "scgraph-data==2.0.0"

@@ -1,7 +1,12 @@
 /* shiproute map runtime: draws a routed dataset with Leaflet, filters it by time,
  * mode, source and carrier, and builds popups. It makes no network request; tile
  * layers are fetched only when the reader picks one. Dataset text is inserted as
- * escaped text only. Defined once per page, however many maps the page holds. */
+ * escaped text only. Defined once per page, however many maps the page holds.
+ *
+ * The page data is described in maps/payload.py (TABLES): every table is an
+ * object of named columns (data.legs.geom[i], data.sites.name[i], ...); text
+ * columns hold indices into data.strings (-1: none). Styling numbers (colours,
+ * radii, the line-width scale, tile layers) come from the data, never from here. */
 (function () {
   "use strict";
   if (window.ShipRoute) {
@@ -10,16 +15,7 @@
   var SCALE = 1e5;
   var DAY_MS = 86400000;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var TILES = {
-    "OpenStreetMap": ["https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-      "&copy; OpenStreetMap contributors", {}],
-    "CARTO light": ["https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-      "&copy; OpenStreetMap contributors &copy; CARTO", {subdomains: "abcd"}],
-    "CARTO dark": ["https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png",
-      "&copy; OpenStreetMap contributors &copy; CARTO", {subdomains: "abcd"}],
-    "Esri imagery": ["https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
-      "Tiles &copy; Esri; sources: Esri, Maxar, Earthstar Geographics, GIS User Community", {}]
-  };
+  var MAX_LEGS_IN_POPUP = 20;
 
   function esc(value) {
     return String(value).replace(/[&<>"'`$\\]/g, function (c) {
@@ -53,20 +49,23 @@
     return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
   }
 
-  function width(volume) {
-    return volume > 0 ? Math.min(12, 2 + 2 * Math.log10(1 + volume)) : 2;
+  function widthOf(scale, volume) {  /* the formula of maps/style.py WidthScale.width */
+    if (!(volume > 0)) { return scale.unknown; }
+    return Math.min(scale.maximum, scale.base + scale.per_decade * Math.log10(1 + volume));
   }
 
-  function mount(rootId) {
-    var root = document.getElementById(rootId);
-    var data = JSON.parse(document.getElementById(rootId + "-data").textContent);
-    var S = data.strings;
-    var str = function (i) { return i === null || i < 0 ? "" : S[i]; };
-    var map = L.map(root.querySelector(".sr-map"), {zoomSnap: 0.25});
-    map.attributionControl.addAttribution(data.attribution);
-    L.control.scale({imperial: false}).addTo(map);
+  /* --- reading the data ------------------------------------------------- */
 
-    var bases = {};
+  function readData(rootId) {
+    var data = JSON.parse(document.getElementById(rootId + "-data").textContent);
+    data.str = function (i) { return i === null || i < 0 ? "" : data.strings[i]; };
+    return data;
+  }
+
+  /* --- base layers -------------------------------------------------------- */
+
+  function drawBasemap(ctx) {
+    var data = ctx.data, bases = {};
     var offline = L.layerGroup();
     var land = data.basemap.land.map(function (rings) { return rings.map(decode); });
     if (land.length) {
@@ -77,216 +76,287 @@
       L.polyline(data.basemap.borders.map(decode), {className: "sr-border", interactive: false,
         weight: 0.8, color: "#8c8c8c", dashArray: "4 3"}).addTo(offline);
     }
-    bases["Offline (Natural Earth)"] = offline;
-    Object.keys(TILES).forEach(function (name) {
-      var t = TILES[name];
-      bases[name] = L.tileLayer(t[0], L.extend({maxZoom: 18, attribution: t[1]}, t[2]));
+    bases[data.tiles.offline] = offline;
+    data.tiles.online.forEach(function (t) {
+      var options = {maxZoom: 18, attribution: t.attribution};
+      if (t.subdomains) { options.subdomains = t.subdomains; }
+      bases[t.label] = L.tileLayer(t.url, options);
     });
-    (bases[data.tiles] || offline).addTo(map);
+    (bases[data.tiles["default"]] || offline).addTo(ctx.map);
+    return bases;
+  }
 
-    var sitesLayer = L.layerGroup().addTo(map);
-    var legsLayer = L.layerGroup().addTo(map);
-    var arrowsLayer = L.layerGroup().addTo(map);
-    var linksLayer = L.layerGroup().addTo(map);
-    L.control.layers(bases, {"Sites": sitesLayer, "Legs": legsLayer,
-      "Direction arrows": arrowsLayer, "Links to networks": linksLayer}).addTo(map);
+  /* --- popups ------------------------------------------------------------- */
 
-    var state = {w0: null, w1: null, modes: {}, sources: {}, carriers: {}};
+  function cite(data, ids) {
+    if (!ids.length) { return ""; }
+    var src = data.sources;
+    return "<ol class='sr-cites'>" + ids.map(function (i) {
+      var title = esc(data.str(src.title[i]));
+      if (src.url[i] >= 0) {
+        title = "<a href='" + esc(data.str(src.url[i])) +
+          "' target='_blank' rel='noopener noreferrer'>" + title + "</a>";
+      }
+      var bits = [title];
+      if (src.publisher[i] >= 0) { bits.push(esc(data.str(src.publisher[i]))); }
+      if (src.date[i] >= 0) { bits.push(esc(data.str(src.date[i]))); }
+      if (src.reliability[i] >= 0) { bits.push("reliability " + esc(data.str(src.reliability[i]))); }
+      return "<li>" + bits.join(", ") + "</li>";
+    }).join("") + "</ol>";
+  }
 
-    function inWindow(t0, t1) {
-      return t0 === null || state.w0 === null || (t0 <= state.w1 && state.w0 <= t1);
+  function row(label, value) {
+    return value ? "<tr><th>" + esc(label) + "</th><td>" + value + "</td></tr>" : "";
+  }
+
+  function sitePopup(ctx, i) {
+    var data = ctx.data, s = data.sites, ev = data.events;
+    var mine = [], shown = [];
+    for (var e = 0; e < ev.site.length; e++) {
+      if (ev.site[e] !== i) { continue; }
+      mine.push(e);
+      if (ctx.inWindow(ev.t0[e], ev.t1[e])) { shown.push(e); }
     }
-
-    function cite(ids) {
-      if (!ids.length) { return ""; }
-      return "<ol class='sr-cites'>" + ids.map(function (i) {
-        var s = data.sources[i];
-        var title = s[4] ? "<a href='" + esc(s[4]) + "' target='_blank' rel='noopener noreferrer'>" +
-          esc(s[1]) + "</a>" : esc(s[1]);
-        var bits = [title];
-        if (s[2]) { bits.push(esc(s[2])); }
-        if (s[3]) { bits.push(esc(s[3])); }
-        if (s[5]) { bits.push("reliability " + esc(s[5])); }
-        return "<li>" + bits.join(", ") + "</li>";
-      }).join("") + "</ol>";
+    var html = "<div class='sr-popup'><b>" + esc(data.str(s.name[i])) + "</b> (" +
+      esc(s.kind[i].replace("_", " ")) + ", " + esc(data.str(s.country[i])) + ")<br>" +
+      s.lat[i].toFixed(4) + ", " + s.lon[i].toFixed(4);
+    if (s.note[i] >= 0) { html += "<p>" + esc(data.str(s.note[i])) + "</p>"; }
+    if (shown.length) {
+      html += "<ul class='sr-events'>" + shown.map(function (e) {
+        return "<li><b>" + esc(data.str(ev.date[e])) + "</b>: " + esc(data.str(ev.what[e])) +
+          cite(data, ev.sources[e]) + "</li>";
+      }).join("") + "</ul>";
     }
-
-    function row(label, value) {
-      return value ? "<tr><th>" + esc(label) + "</th><td>" + value + "</td></tr>" : "";
+    if (mine.length > shown.length) {
+      html += "<p>" + (mine.length - shown.length) + " more outside the time window</p>";
     }
+    return html + "</div>";
+  }
 
-    var sites = data.sites.map(function (s, i) {
-      var style = data.kinds[s[2]];
-      var marker = L.circleMarker([s[4], s[5]], {radius: style[1], color: "#fff", weight: 2,
-        fillColor: style[0], fillOpacity: 0.95, className: "sr-site sr-kind-" + s[2]});
-      marker.bindTooltip(esc(s[1]), {permanent: true, direction: "right", className: "sr-label"});
-      marker.bindPopup(function () {
-        var shown = data.events.filter(function (e) {
-          return e[0] === i && inWindow(e[1], e[2]);
-        });
-        var hidden = data.events.filter(function (e) { return e[0] === i; }).length - shown.length;
-        var html = "<div class='sr-popup'><b>" + esc(s[1]) + "</b> (" +
-          esc(s[2].replace("_", " ")) + ", " + esc(s[3]) + ")<br>" +
-          s[4].toFixed(4) + ", " + s[5].toFixed(4);
-        if (s[6]) { html += "<p>" + esc(s[6]) + "</p>"; }
-        if (shown.length) {
-          html += "<ul class='sr-events'>" + shown.map(function (e) {
-            return "<li><b>" + esc(str(e[3])) + "</b>: " + esc(str(e[4])) + cite(e[5]) + "</li>";
-          }).join("") + "</ul>";
-        }
-        if (hidden > 0) { html += "<p>" + hidden + " more outside the time window</p>"; }
-        return html + "</div>";
-      }, {maxWidth: 420});
-      marker.addTo(sitesLayer);
-      return marker;
+  function legsPopup(ctx, gi) {
+    var data = ctx.data, g = data.geoms, legs = data.legs, sites = data.sites;
+    var entry = ctx.lines[gi];
+    var list = entry.shown.length ? entry.shown : entry.legs;
+    var html = "<div class='sr-popup'>";
+    list.slice(0, MAX_LEGS_IN_POPUP).forEach(function (li) {
+      html += "<div class='sr-leg-info'><b>" + esc(data.str(sites.name[legs.from[li]])) +
+        " &rarr; " + esc(data.str(sites.name[legs.to[li]])) + "</b><table>" +
+        row("Mode", esc(data.modes[g.mode[gi]].name)) +
+        row("Departs", esc(data.str(legs.depart[li]))) +
+        row("Arrives", esc(data.str(legs.arrive[li]))) +
+        row("Volume", esc(data.str(legs.volume[li]))) +
+        row("Carrier", esc(data.str(legs.carrier[li]))) +
+        row("Leg id", esc(data.str(legs.id[li]))) + "</table>" +
+        (legs.note[li] >= 0 ? "<p>" + esc(data.str(legs.note[li])) + "</p>" : "") +
+        cite(data, legs.sources[li]) + "</div>";
     });
+    if (list.length > MAX_LEGS_IN_POPUP) {
+      html += "<p>and " + (list.length - MAX_LEGS_IN_POPUP) + " more legs</p>";
+    }
+    html += "<table class='sr-route'>" +
+      row("Distance", esc(g.km[gi].toLocaleString("en") + " km (" +
+        Math.round(g.nm[gi]).toLocaleString("en") + " nmi)")) +
+      row("Route", esc(data.str(g.source[gi]))) + row("Rule", esc(data.str(g.rule[gi]))) +
+      row("Countries", esc(data.str(g.countries[gi]))) +
+      row("Flags", g.flags[gi].map(function (f) { return esc(data.str(f)); }).join("<br>")) +
+      "</table>";
+    return html + "</div>";
+  }
 
-    var geoms = data.geoms.map(function (g, gi) {
-      var mode = data.modes[g.m];
-      var line = L.polyline(decode(g.p), {color: mode[1], weight: 2, opacity: 0.85,
-        className: "sr-leg sr-mode-" + mode[0]});
-      line.bindPopup(function () { return legsPopup(gi); }, {maxWidth: 440, maxHeight: 420});
-      var arrow = L.marker([g.a[0], g.a[1]], {interactive: false, keyboard: false,
+  /* --- sites, legs, links ------------------------------------------------- */
+
+  function drawSites(ctx) {
+    var data = ctx.data, s = data.sites;
+    for (var i = 0; i < s.id.length; i++) {
+      var style = data.kinds[s.kind[i]];
+      var marker = L.circleMarker([s.lat[i], s.lon[i]], {radius: style.radius, color: "#fff",
+        weight: 2, fillColor: style.color, fillOpacity: 0.95,
+        className: "sr-site sr-kind-" + s.kind[i]});
+      marker.bindTooltip(esc(data.str(s.name[i])), {permanent: true, direction: "right",
+        className: "sr-label"});
+      marker.bindPopup(sitePopup.bind(null, ctx, i), {maxWidth: 420});
+      marker.addTo(ctx.layers.sites);
+    }
+  }
+
+  function drawLegs(ctx) {
+    var data = ctx.data, g = data.geoms;
+    ctx.lines = g.path.map(function (path, gi) {
+      var mode = data.modes[g.mode[gi]];
+      var line = L.polyline(decode(path), {color: mode.color, weight: 2, opacity: 0.85,
+        className: "sr-leg sr-mode-" + mode.name});
+      line.bindPopup(function () { return legsPopup(ctx, gi); }, {maxWidth: 440, maxHeight: 420});
+      var arrow = g.arrow[gi];
+      var marker = L.marker([arrow[0], arrow[1]], {interactive: false, keyboard: false,
         icon: L.divIcon({className: "sr-arrow", iconSize: [14, 14],
           html: "<svg width='14' height='14' viewBox='-7 -7 14 14' style='transform:rotate(" +
-            (g.a[2] - 90) + "deg)'><path d='M-5,-4 L6,0 L-5,4 Z' fill='" + mode[1] + "'/></svg>"})});
-      return {line: line, arrow: arrow, legs: [], shown: []};
+            (arrow[2] - 90) + "deg)'><path d='M-5,-4 L6,0 L-5,4 Z' fill='" + mode.color +
+            "'/></svg>"})});
+      return {line: line, arrow: marker, legs: [], shown: [], volume: 0};
     });
-    data.legs.forEach(function (leg, li) { geoms[leg[0]].legs.push(li); });
+    data.legs.geom.forEach(function (gi, li) { ctx.lines[gi].legs.push(li); });
     data.connectors.forEach(function (c) {
       L.polyline(decode(c), {className: "sr-connector", weight: 2, color: "#555",
-        dashArray: "6 6", interactive: false}).addTo(linksLayer);
+        dashArray: "6 6", interactive: false}).addTo(ctx.layers.links);
     });
+  }
 
-    function legsPopup(gi) {
-      var g = data.geoms[gi];
-      var entry = geoms[gi];
-      var legs = entry.shown.length ? entry.shown : entry.legs;
-      var html = "<div class='sr-popup'>";
-      legs.slice(0, 20).forEach(function (li) {
-        var leg = data.legs[li];
-        html += "<div class='sr-leg-info'><b>" + esc(data.sites[leg[1]][1]) + " &rarr; " +
-          esc(data.sites[leg[2]][1]) + "</b><table>" +
-          row("Mode", esc(data.modes[g.m][0])) +
-          row("Departs", esc(str(leg[5]))) + row("Arrives", esc(str(leg[6]))) +
-          row("Volume", esc(str(leg[7]))) + row("Carrier", esc(str(leg[10]))) +
-          row("Leg id", esc(str(leg[13]))) + "</table>" +
-          (leg[12] >= 0 ? "<p>" + esc(str(leg[12])) + "</p>" : "") + cite(leg[11]) + "</div>";
-      });
-      if (legs.length > 20) { html += "<p>and " + (legs.length - 20) + " more legs</p>"; }
-      html += "<table class='sr-route'>" +
-        row("Distance", esc(g.km.toLocaleString("en") + " km (" +
-          Math.round(g.km / 1.852).toLocaleString("en") + " nmi)")) +
-        row("Route", esc(str(g.src))) + row("Rule", esc(str(g.rule))) +
-        row("Countries", esc(str(g.cc))) +
-        row("Flags", g.flags.map(function (f) { return esc(str(f)); }).join("<br>")) +
-        "</table></div>";
-      return html;
+  /* --- filters and the time window --------------------------------------- */
+
+  function legShown(ctx, li) {
+    var legs = ctx.data.legs, state = ctx.state;
+    if (!state.modes[ctx.data.geoms.mode[legs.geom[li]]] || !state.carriers[legs.carrier[li]]) {
+      return false;
     }
+    var cited = legs.sources[li];
+    if (cited.length && !cited.some(function (s) { return state.sources[s]; })) { return false; }
+    return ctx.inWindow(legs.t0[li], legs.t1[li]);
+  }
 
-    var counter = root.querySelector(".sr-count");
-    var now = root.querySelector(".sr-now");
-
-    function apply() {
-      geoms.forEach(function (entry) { entry.shown = []; entry.volume = 0; });
-      var count = 0;
-      data.legs.forEach(function (leg, li) {
-        if (!state.modes[data.geoms[leg[0]].m] || !state.carriers[leg[10]]) { return; }
-        if (leg[11].length && !leg[11].some(function (s) { return state.sources[s]; })) { return; }
-        if (!inWindow(leg[3], leg[4])) { return; }
-        var entry = geoms[leg[0]];
-        entry.shown.push(li);
-        entry.volume += leg[9];
-        count += 1;
-      });
-      geoms.forEach(function (entry) {
-        if (entry.shown.length) {
-          entry.line.setStyle({weight: width(entry.volume)});
-          if (!legsLayer.hasLayer(entry.line)) {
-            legsLayer.addLayer(entry.line);
-            arrowsLayer.addLayer(entry.arrow);
-          }
-        } else if (legsLayer.hasLayer(entry.line)) {
-          legsLayer.removeLayer(entry.line);
-          arrowsLayer.removeLayer(entry.arrow);
+  function apply(ctx) {
+    var legs = ctx.data.legs, count = 0;
+    ctx.lines.forEach(function (entry) { entry.shown = []; entry.volume = 0; });
+    for (var li = 0; li < legs.geom.length; li++) {
+      if (!legShown(ctx, li)) { continue; }
+      var entry = ctx.lines[legs.geom[li]];
+      entry.shown.push(li);
+      entry.volume += legs.amount[li];
+      count += 1;
+    }
+    ctx.lines.forEach(function (entry) {
+      var drawn = ctx.layers.legs.hasLayer(entry.line);
+      if (entry.shown.length) {
+        entry.line.setStyle({weight: widthOf(ctx.data.widths, entry.volume)});
+        if (!drawn) {
+          ctx.layers.legs.addLayer(entry.line);
+          ctx.layers.arrows.addLayer(entry.arrow);
         }
-      });
-      if (counter) { counter.textContent = count + " of " + data.legs.length + " legs shown"; }
-      if (now && state.w1 !== null) {
-        var x = +now.dataset.left + (state.w1 - now.dataset.first) / now.dataset.span *
-          now.dataset.width;
-        x = Math.max(+now.dataset.left, Math.min(x, +now.dataset.left + +now.dataset.width));
-        now.setAttribute("x1", x);
-        now.setAttribute("x2", x);
+      } else if (drawn) {
+        ctx.layers.legs.removeLayer(entry.line);
+        ctx.layers.arrows.removeLayer(entry.arrow);
       }
-    }
+    });
+    var counter = ctx.root.querySelector(".sr-count");
+    if (counter) { counter.textContent = count + " of " + legs.geom.length + " legs shown"; }
+    moveChartMarker(ctx);
+  }
 
-    root.querySelectorAll("input[data-filter]").forEach(function (box) {
-      state[box.dataset.filter][box.value] = box.checked;
+  function moveChartMarker(ctx) {
+    var now = ctx.root.querySelector(".sr-now");
+    if (!now || ctx.state.w1 === null) { return; }
+    var d = now.dataset;
+    var x = +d.left + (ctx.state.w1 - d.first) / d.span * d.width;
+    x = Math.max(+d.left, Math.min(x, +d.left + +d.width));
+    now.setAttribute("x1", x);
+    now.setAttribute("x2", x);
+  }
+
+  function wireFilters(ctx) {
+    ctx.root.querySelectorAll("input[data-filter]").forEach(function (box) {
+      ctx.state[box.dataset.filter][box.value] = box.checked;
       box.addEventListener("change", function () {
-        state[box.dataset.filter][box.value] = box.checked;
-        apply();
+        ctx.state[box.dataset.filter][box.value] = box.checked;
+        apply(ctx);
       });
     });
+  }
 
+  function wireTimeWindow(ctx) {
+    var root = ctx.root, days = ctx.data.days;
     var start = root.querySelector(".sr-start");
     var end = root.querySelector(".sr-end");
     var label = root.querySelector(".sr-window");
     var play = root.querySelector(".sr-play");
+    if (!days || !start) {
+      apply(ctx);
+      return;
+    }
     function readWindow() {
       var a = +start.value, b = +end.value;
-      state.w0 = Math.min(a, b);
-      state.w1 = Math.max(a, b);
-      label.textContent = dayLabel(state.w0) + " \u2013 " + dayLabel(state.w1);
-      apply();
+      ctx.state.w0 = Math.min(a, b);
+      ctx.state.w1 = Math.max(a, b);
+      label.textContent = dayLabel(ctx.state.w0) + " \u2013 " + dayLabel(ctx.state.w1);
+      apply(ctx);
     }
-    if (data.days && start) {
-      [start, end].forEach(function (input) {
-        input.min = data.days[0];
-        input.max = data.days[1];
-        input.addEventListener("input", readWindow);
-      });
-      start.value = data.days[0];
-      end.value = data.days[1];
-      var timer = null;
-      play.addEventListener("click", function () {
-        if (timer) {
-          clearInterval(timer);
-          timer = null;
-          play.textContent = "\u25B6 Play";
-          return;
-        }
-        if (+end.value >= data.days[1]) { end.value = start.value; }
-        var step = Math.max(1, Math.round((data.days[1] - data.days[0]) / 100));
-        play.textContent = "\u275A\u275A Pause";
-        timer = setInterval(function () {
-          end.value = Math.min(+end.value + step, data.days[1]);
-          readWindow();
-          if (+end.value >= data.days[1]) { play.click(); }
-        }, 100);
-      });
-      readWindow();
-    } else {
-      apply();
-    }
+    [start, end].forEach(function (input) {
+      input.min = days[0];
+      input.max = days[1];
+      input.addEventListener("input", readWindow);
+    });
+    start.value = days[0];
+    end.value = days[1];
+    var timer = null;
+    play.addEventListener("click", function () {
+      if (timer) {
+        clearInterval(timer);
+        timer = null;
+        play.textContent = "\u25B6 Play";
+        return;
+      }
+      if (+end.value >= days[1]) { end.value = start.value; }
+      var step = Math.max(1, Math.round((days[1] - days[0]) / 100));
+      play.textContent = "\u275A\u275A Pause";
+      timer = setInterval(function () {
+        end.value = Math.min(+end.value + step, days[1]);
+        readWindow();
+        if (+end.value >= days[1]) { play.click(); }
+      }, 100);
+    });
+    readWindow();
+  }
 
-    var full = root.querySelector(".sr-fullscreen");
-    if (full) {
-      full.addEventListener("click", function () {
-        if (document.fullscreenElement) { document.exitFullscreen(); } else { root.requestFullscreen(); }
-      });
-      document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
-    }
+  /* --- the view ------------------------------------------------------------ */
 
-    var points = [];
-    data.sites.forEach(function (s) { points.push([s[4], s[5]]); });
-    geoms.forEach(function (entry) { points.push(entry.line.getBounds().getNorthEast(),
-      entry.line.getBounds().getSouthWest()); });
+  function wireFullscreen(ctx) {
+    var full = ctx.root.querySelector(".sr-fullscreen");
+    if (!full) { return; }
+    full.addEventListener("click", function () {
+      if (document.fullscreenElement) { document.exitFullscreen(); } else { ctx.root.requestFullscreen(); }
+    });
+    document.addEventListener("fullscreenchange", function () { ctx.map.invalidateSize(); });
+  }
+
+  function fitView(ctx) {
+    var s = ctx.data.sites, points = [];
+    for (var i = 0; i < s.id.length; i++) { points.push([s.lat[i], s.lon[i]]); }
+    ctx.lines.forEach(function (entry) {
+      var bounds = entry.line.getBounds();
+      points.push(bounds.getNorthEast(), bounds.getSouthWest());
+    });
     if (points.length) {
-      map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 9});
+      ctx.map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 9});
     } else {
-      map.setView([20, 0], 2);
+      ctx.map.setView([20, 0], 2);
     }
+  }
+
+  function mount(rootId) {
+    var root = document.getElementById(rootId);
+    var map = L.map(root.querySelector(".sr-map"), {zoomSnap: 0.25});
+    var ctx = {
+      root: root,
+      map: map,
+      data: readData(rootId),
+      state: {w0: null, w1: null, modes: {}, sources: {}, carriers: {}},
+      layers: {sites: L.layerGroup(), legs: L.layerGroup(), arrows: L.layerGroup(),
+        links: L.layerGroup()}
+    };
+    ctx.inWindow = function (t0, t1) {
+      var st = ctx.state;
+      return t0 === null || st.w0 === null || (t0 <= st.w1 && st.w0 <= t1);
+    };
+    map.attributionControl.addAttribution(ctx.data.attribution);
+    L.control.scale({imperial: false}).addTo(map);
+    var bases = drawBasemap(ctx);
+    Object.keys(ctx.layers).forEach(function (name) { ctx.layers[name].addTo(map); });
+    L.control.layers(bases, {"Sites": ctx.layers.sites, "Legs": ctx.layers.legs,
+      "Direction arrows": ctx.layers.arrows, "Links to networks": ctx.layers.links}).addTo(map);
+    drawSites(ctx);
+    drawLegs(ctx);
+    wireFilters(ctx);
+    wireTimeWindow(ctx);
+    wireFullscreen(ctx);
+    fitView(ctx);
     root.srMap = map;
     root.srReady = true;
     return map;

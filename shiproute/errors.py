@@ -2,7 +2,8 @@
 
 Every error a user can cause is a :class:`ShiprouteError`; the CLI turns it into
 one ``Error: ...`` line on stderr and a non-zero exit. Anything else is a bug
-and keeps its traceback.
+and keeps its traceback. This module imports nothing of shiproute's, so every
+package (gazetteer, routes, maps, the API and the CLI) can use it.
 """
 
 from __future__ import annotations
@@ -81,3 +82,19 @@ class UnknownPlaceError(PlaceError):
 
 class AmbiguousPlaceError(PlaceError):
     """A place name that matches more than one site."""
+
+
+class DatasetError(DataError):
+    """A dataset file that is unreadable or invalid, with every problem found."""
+
+
+class NoRouteError(ShiprouteError, LookupError):
+    """No path on a network connects two places under the leg's rules."""
+
+
+class GeocodeError(ShiprouteError, RuntimeError):
+    """The geocoding service failed or refused the request."""
+
+
+class ScreenshotError(ShiprouteError, RuntimeError):
+    """A map screenshot could not be taken (no headless Chromium, or it failed)."""

@@ -10,9 +10,9 @@ from collections.abc import Collection
 import math
 from typing import Any
 
-from gazetteer._suggest import did_you_mean
-from gazetteer._yaml import Mark, YamlSeq, key_mark, mark_of, value_mark
-from gazetteer.errors import Problem, Severity
+from shiproute.errors import Problem, Severity
+from shiproute.gazetteer.safeyaml import Mark, YamlSeq, key_mark, mark_of, value_mark
+from shiproute.gazetteer.suggest import did_you_mean
 
 
 class Problems(list[Problem]):

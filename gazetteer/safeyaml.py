@@ -8,7 +8,7 @@ nesting, binary garbage, huge files) must be refused with a clear message.
 The file is read from the event stream of libyaml's C parser (PyYAML), built
 into plain ``dict``/``list`` subclasses that remember positions. Scalars are
 resolved with the YAML 1.2 core schema, so ``2023-09-08`` and ``no`` stay
-strings; dates are interpreted in one place, :mod:`routes.dates`.
+strings; dates are interpreted in one place, :mod:`shiproute.routes.dates`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import re
 from typing import Any, Union
 
-from gazetteer.errors import Problem
+from shiproute.errors import Problem
 
 Mark = tuple[int, int]
 """A 1-based (line, column) position in a file."""
@@ -173,12 +173,40 @@ def decode_text(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
-def _events(text: str, path: str) -> Iterator[Any]:
+def _too_deep(path: str, text: str, max_depth: int) -> YamlReadError:
+    """Return the nesting error at the bracket that opens level ``max_depth + 1``.
+
+    libyaml (since PyYAML 6.0.4) refuses flow collections nested 1,000 deep
+    while scanning ahead, before any event reaches the builder's own limit;
+    this finds where the builder would have stopped, so the message is the same.
+    """
+    depth, line, column, quote = 0, 1, 0, ""
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                break
+        elif char in "]}":
+            depth -= 1
+    message = f"nested deeper than {max_depth} levels; flatten the file"
+    return _fail(path, (line, column), message)
+
+
+def _events(text: str, path: str, max_depth: int) -> Iterator[Any]:
     import yaml
 
     try:
         yield from yaml.parse(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as err:
+        if "maximum nesting depth" in str(err.problem):
+            raise _too_deep(path, text, max_depth) from None
         mark = err.problem_mark or err.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(str(p) for p in (err.context, err.problem) if p)
@@ -334,7 +362,7 @@ def parse_yaml(
     """
     text = decode_text(data, path, max_bytes)
     builder = _Builder(path, max_depth, max_values)
-    for event in _events(text, path):
+    for event in _events(text, path, max_depth):
         builder.feed(event)
     return YamlDocument(path, builder.root, tuple(builder.problems))
 

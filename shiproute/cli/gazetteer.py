@@ -6,21 +6,34 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from gazetteer.errors import GazetteerError, Problem
-from routes._cli import gazetteer_option, handles_errors, load_user_gazetteer
+from shiproute.cli.common import (
+    echo_site,
+    echo_table,
+    gazetteer_option,
+    handles_errors,
+    load_gazetteer,
+    settings,
+)
+from shiproute.errors import GazetteerError, Problem
+from shiproute.gazetteer.model import KINDS
 
-KIND_CHOICES = ["port", "rail_station", "border_crossing", "depot", "city", "airfield",
-                "cosmodrome", "other"]
+if TYPE_CHECKING:
+    from shiproute.gazetteer.layers import Layer
+
+
+def _layers(gazetteers: tuple[str, ...]) -> list[Layer]:
+    from shiproute.gazetteer.layers import gazetteer_layers
+
+    return gazetteer_layers(gazetteers, settings().gazetteers)
 
 
 def _edit_target(gazetteers: tuple[str, ...]) -> Path:
     """Return the topmost user layer, where edits go."""
-    from gazetteer.layers import gazetteer_layers
-
-    layers = [layer for layer in gazetteer_layers(gazetteers) if layer.editable]
+    layers = [layer for layer in _layers(gazetteers) if layer.editable]
     if not layers:
         raise click.ClickException(
             "no gazetteer of yours to edit (the bundled one is read-only); start one with "
@@ -44,9 +57,7 @@ def gazetteer() -> None:
 @gazetteer_option
 def path_command(gazetteers: tuple[str, ...]) -> None:
     """Print the gazetteer layers in use, highest precedence first."""
-    from gazetteer.layers import gazetteer_layers
-
-    for n, layer in enumerate(gazetteer_layers(gazetteers), 1):
+    for n, layer in enumerate(_layers(gazetteers), 1):
         note = " (read-only)" if not layer.editable else ""
         click.echo(f"{n}. {layer.path}  [{layer.origin}]{note}")
 
@@ -56,7 +67,7 @@ def path_command(gazetteers: tuple[str, ...]) -> None:
 @handles_errors
 def init(file: str) -> None:
     """Start FILE as a copy of the bundled gazetteer, comments included."""
-    from gazetteer.edit import init_gazetteer
+    from shiproute.gazetteer.edit import init_gazetteer
 
     init_gazetteer(Path(file))
     click.echo(f"{file}: created; edit it with --gazetteer {file} or set SHIPROUTE_GAZETTEER")
@@ -67,7 +78,7 @@ def init(file: str) -> None:
 @click.option("--name", required=True, help="Display name.")
 @click.option("--lat", required=True, type=float, help="Latitude, decimal degrees.")
 @click.option("--lon", required=True, type=float, help="Longitude, decimal degrees.")
-@click.option("--kind", required=True, type=click.Choice(KIND_CHOICES))
+@click.option("--kind", required=True, type=click.Choice(KINDS))
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. RU.")
 @click.option("--alias", "aliases", multiple=True, help="Another name; repeatable.")
 @click.option("--note", help="Where the coordinates come from.")
@@ -76,7 +87,7 @@ def init(file: str) -> None:
 def add(site_id: str, name: str, lat: float, lon: float, kind: str, country: str,
         aliases: tuple[str, ...], note: str | None, gazetteers: tuple[str, ...]) -> None:
     """Add site ID to your gazetteer."""
-    from gazetteer.edit import add_site
+    from shiproute.gazetteer.edit import add_site
 
     target = _edit_target(gazetteers)
     add_site(target, site_id, {"name": name, "aliases": list(aliases), "kind": kind,
@@ -92,7 +103,7 @@ def add(site_id: str, name: str, lat: float, lon: float, kind: str, country: str
 @handles_errors
 def set_command(site_id: str, field: str, value: str, gazetteers: tuple[str, ...]) -> None:
     """Set FIELD of site ID to VALUE."""
-    from gazetteer.edit import set_field
+    from shiproute.gazetteer.edit import set_field
 
     target = _edit_target(gazetteers)
     set_field(target, site_id, field, value)
@@ -106,7 +117,7 @@ def set_command(site_id: str, field: str, value: str, gazetteers: tuple[str, ...
 @handles_errors
 def alias(site_id: str, name: str, gazetteers: tuple[str, ...]) -> None:
     """Add NAME as an alias of site ID."""
-    from gazetteer.edit import add_alias
+    from shiproute.gazetteer.edit import add_alias
 
     target = _edit_target(gazetteers)
     add_alias(target, site_id, name)
@@ -119,7 +130,7 @@ def alias(site_id: str, name: str, gazetteers: tuple[str, ...]) -> None:
 @handles_errors
 def remove(site_id: str, gazetteers: tuple[str, ...]) -> None:
     """Remove site ID from your gazetteer (comments around it stay)."""
-    from gazetteer.edit import remove_site
+    from shiproute.gazetteer.edit import remove_site
 
     target = _edit_target(gazetteers)
     remove_site(target, site_id)
@@ -127,7 +138,7 @@ def remove(site_id: str, gazetteers: tuple[str, ...]) -> None:
 
 
 @gazetteer.command("list")
-@click.option("--kind", type=click.Choice(KIND_CHOICES), help="Only sites of this kind.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only sites of this kind.")
 @click.option("--country", help="Only sites in this country (ISO alpha-2).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
@@ -136,7 +147,7 @@ def remove(site_id: str, gazetteers: tuple[str, ...]) -> None:
 def list_command(kind: str | None, country: str | None, fmt: str,
                  gazetteers: tuple[str, ...]) -> None:
     """List the sites of the gazetteer layers in use."""
-    sites = [s for s in load_user_gazetteer(gazetteers).values()
+    sites = [s for s in load_gazetteer(gazetteers).values()
              if (kind is None or s.kind == kind)
              and (country is None or s.country == country.upper())]
     fields = ["id", "name", "kind", "country", "lat", "lon", "aliases", "note"]
@@ -153,21 +164,17 @@ def list_command(kind: str | None, country: str | None, fmt: str,
                              "; ".join(s.aliases), s.note])
         click.echo(out.getvalue(), nl=False)
         return
-    from routes._table import format_table
-
     rows = [[s.id, s.name, s.kind, s.country, f"{s.lat:.4f}", f"{s.lon:.4f}"] for s in sites]
-    click.echo(format_table(["id", "name", "kind", "country", "lat", "lon"], rows))
+    echo_table(["id", "name", "kind", "country", "lat", "lon"], rows)
 
 
 @gazetteer.command()
 @click.argument("name")
 @gazetteer_option
-@click.pass_context
-def show(ctx: click.Context, name: str, gazetteers: tuple[str, ...]) -> None:
+@handles_errors
+def show(name: str, gazetteers: tuple[str, ...]) -> None:
     """Show the site NAME resolves to (same as 'shiproute resolve NAME')."""
-    from routes.cli import resolve
-
-    ctx.invoke(resolve, name=name, as_json=False, gazetteers=gazetteers)
+    echo_site(load_gazetteer(gazetteers).resolve(name), as_json=False)
 
 
 @gazetteer.command()
@@ -181,10 +188,9 @@ def check(file: str | None, gazetteers: tuple[str, ...]) -> None:
     declared country (with a hint when lat and lon look swapped) and the same
     alias on two sites.
     """
-    from gazetteer.check import check_gazetteer
-    from gazetteer.layers import gazetteer_layers
+    from shiproute.gazetteer.check import check_gazetteer
 
-    paths = [Path(file)] if file else [layer.path for layer in gazetteer_layers(gazetteers)]
+    paths = [Path(file)] if file else [layer.path for layer in _layers(gazetteers)]
     problems: list[Problem] = []
     for path in paths:
         found = check_gazetteer(path)
@@ -198,7 +204,7 @@ def check(file: str | None, gazetteers: tuple[str, ...]) -> None:
 @gazetteer.command()
 def schema() -> None:
     """Print the JSON Schema of the gazetteer format (for editor validation)."""
-    from gazetteer.schema import gazetteer_schema
+    from shiproute.gazetteer.schema import gazetteer_schema
 
     click.echo(json.dumps(gazetteer_schema(), indent=2))
 
@@ -208,18 +214,20 @@ def schema() -> None:
 @click.option("--country", help="Search only this country (ISO alpha-2).")
 @click.option("--provider", type=click.Choice(["nominatim"]), default="nominatim",
               show_default=True)
-@click.option("--endpoint", default="https://nominatim.openstreetmap.org", show_default=True,
-              help="Base URL of the service, e.g. a self-hosted Nominatim.")
+@click.option("--endpoint",
+              help="Base URL of the service, e.g. a self-hosted Nominatim; default: "
+                   "https://nominatim.openstreetmap.org.")
 @click.option("--add", "add_id", metavar="ID", help="Add the chosen candidate as site ID.")
 @click.option("--pick", type=int, default=1, show_default=True,
               help="Which candidate --add takes.")
-@click.option("--kind", type=click.Choice(KIND_CHOICES), default="other", show_default=True,
+@click.option("--kind", type=click.Choice(KINDS), default="other", show_default=True,
               help="Kind of the added site.")
 @click.option("--yes", is_flag=True, help="Add without asking.")
 @click.option("--no-cache", is_flag=True, help="Ask the service even if the answer is cached.")
 @gazetteer_option
 @handles_errors
-def geocode(name: str, country: str | None, provider: str, endpoint: str, add_id: str | None,
+def geocode(name: str, country: str | None, provider: str, endpoint: str | None,
+            add_id: str | None,
             pick: int, kind: str, yes: bool, no_cache: bool, gazetteers: tuple[str, ...]) -> None:
     """Look NAME up online (opt-in) and print candidates; --add ID adds one.
 
@@ -227,17 +235,17 @@ def geocode(name: str, country: str | None, provider: str, endpoint: str, add_id
     one request per second, answers cached on disk.
     """
     import datetime as dt
-    from importlib.metadata import version
 
-    from platformdirs import user_cache_path
-
-    from gazetteer.edit import add_site
-    from gazetteer.geocode import geocode as lookup
+    from shiproute.gazetteer.edit import add_site
+    from shiproute.gazetteer.geocode import DEFAULT_ENDPOINT
+    from shiproute.gazetteer.geocode import geocode as lookup
+    from shiproute.settings import user_agent
 
     target = _edit_target(gazetteers) if add_id else None
+    endpoint = endpoint or DEFAULT_ENDPOINT
     found = lookup(name, country=country, endpoint=endpoint,
-                   user_agent=f"shiproute/{version('shiproute')} (gazetteer geocode)",
-                   cache_dir=None if no_cache else user_cache_path("shiproute") / "geocode")
+                   user_agent=user_agent("gazetteer geocode"),
+                   cache_dir=None if no_cache else settings().cache_path("geocode"))
     if not found:
         raise click.ClickException(f"no place found for '{name}'"
                                    + (f" in {country.upper()}" if country else ""))

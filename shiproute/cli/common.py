@@ -1,0 +1,259 @@
+"""What the command modules share: error handling, common options, loading, routing, output.
+
+Command modules import from here and from the library, never from each other.
+Only click, the standard library and the light model modules are imported at
+module level; everything heavy is imported inside the helpers that need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+import functools
+import json
+import logging
+from pathlib import Path
+import sys
+import time
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from shiproute.errors import DataError, ShiprouteError
+from shiproute.settings import Settings
+
+if TYPE_CHECKING:
+    from shiproute.gazetteer.model import Site
+    from shiproute.gazetteer.resolve import Gazetteer
+    from shiproute.routes.model import Dataset
+    from shiproute.routes.routed import RoutedDataset
+    from shiproute.routes.router import Router
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- errors ----------------------------------------------------------------
+
+def report(err: DataError) -> click.ClickException:
+    """Print all problems of a data error; return the one-line summary error."""
+    if len(err.problems) == 1:
+        return click.ClickException(str(err.problems[0]))
+    for problem in err.problems:
+        click.echo(str(problem), err=True)
+    path = err.problems[0].path
+    count = len(err.errors)
+    return click.ClickException(f"{path}: {count} error{'s' * (count != 1)}; nothing was written")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn shiproute errors into click errors: one message, exit 1, no traceback."""
+    debug = click.get_current_context().find_root().params.get("debug", False)
+    try:
+        yield
+    except DataError as err:
+        if debug:
+            raise
+        raise report(err) from None
+    except ShiprouteError as err:
+        if debug:
+            raise
+        raise click.ClickException(str(err)) from None
+
+
+def handles_errors(command: F) -> F:
+    """Run a command so that shiproute errors end it with one message (see user_errors)."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with user_errors():
+            return command(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def log_to_stderr() -> None:
+    """Print warnings that the library logs (e.g. dataset warnings) on stderr."""
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+
+
+# --- settings and common options -----------------------------------------
+
+def settings() -> Settings:
+    """Return the settings of this run, read from the environment once."""
+    context = click.get_current_context().find_root()
+    if not isinstance(context.obj, Settings):
+        context.obj = Settings.from_environ()
+    return context.obj
+
+
+gazetteer_option = click.option(
+    "--gazetteer",
+    "gazetteers",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Gazetteer file layered over the bundled one (its ids win); repeatable, the first "
+         "wins. Default: the files in $SHIPROUTE_GAZETTEER.",
+)
+dataset_argument = click.argument(
+    "dataset", required=False, type=click.Path(exists=True, dir_okay=False)
+)
+_cache_options = (
+    click.option("--no-cache", is_flag=True,
+                 help="Route every leg afresh; don't read or write the route cache."),
+    click.option("--cache-dir", type=click.Path(file_okay=False),
+                 help="Directory for shiproute's caches (routes go in DIR/routes); default: "
+                      "$SHIPROUTE_CACHE_DIR, else the user cache directory."),
+)
+
+
+def cache_options(command: F) -> F:
+    """Add ``--no-cache`` and ``--cache-dir`` to a command that routes legs."""
+    for option in reversed(_cache_options):
+        command = option(command)
+    return command
+
+
+# --- loading ----------------------------------------------------------------
+
+def dataset_path(dataset: str | None) -> Path:
+    """Return the dataset file named on the command line, or the bundled one."""
+    from shiproute.routes.load import bundled_dataset_path
+
+    return Path(dataset) if dataset else bundled_dataset_path()
+
+
+def gazetteer_files(files: Sequence[str]) -> list[Path]:
+    """Return the user gazetteer files in use: ``--gazetteer`` files, else the environment's."""
+    from shiproute.gazetteer.layers import gazetteer_layers
+
+    return [layer.path for layer in gazetteer_layers(files, settings().gazetteers)[:-1]]
+
+
+def load_gazetteer(files: Sequence[str]) -> Gazetteer:
+    """Load the gazetteer layers in use over the bundled gazetteer."""
+    from shiproute.gazetteer.load import load_gazetteer as load
+
+    return load(gazetteer_files(files))
+
+
+def load_dataset(dataset: str | None, gazetteers: Sequence[str]) -> Dataset:
+    """Read and check the dataset named on the command line (or the bundled one)."""
+    from shiproute.routes.load import read_dataset
+
+    log_to_stderr()
+    return read_dataset(dataset_path(dataset), load_gazetteer(gazetteers))
+
+
+# --- routing ------------------------------------------------------------------
+
+class Progress:
+    """A progress bar on stderr that appears only once routing has taken a second.
+
+    Parameters
+    ----------
+    label
+        Text before the bar.
+    clock
+        Seconds, monotonic; for tests.
+    enabled
+        Draw at all; default: when stderr is a terminal.
+    """
+
+    def __init__(self, label: str, *, clock: Callable[[], float] = time.monotonic,
+                 enabled: bool | None = None) -> None:
+        self.label = label
+        self.clock = clock
+        self.started = clock()
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show that ``done`` of ``total`` routes are finished."""
+        if not self.enabled:
+            return
+        if self.bar is None and self.clock() - self.started >= 1.0:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        """Finish the bar's line, if one was drawn."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@contextmanager
+def router(no_cache: bool, cache_dir: str | None) -> Iterator[Router]:
+    """Yield the router every routing command uses, with the cache the options ask for."""
+    from shiproute.routes.router import Router
+
+    log_to_stderr()
+    base = settings() if cache_dir is None else Settings(cache_dir=Path(cache_dir))
+    progress = Progress("Routing legs")
+    try:
+        yield Router.with_cache_dir(None if no_cache else base.cache_path("routes"),
+                                    progress=progress)
+    finally:
+        progress.close()
+
+
+def routed_dataset(dataset: str | None, gazetteers: Sequence[str], no_cache: bool,
+                   cache_dir: str | None) -> RoutedDataset:
+    """Load and route a dataset, warning on stderr about every leg no network connects."""
+    from shiproute.routes.routing import is_unrouted
+
+    data = load_dataset(dataset, gazetteers)
+    with router(no_cache, cache_dir) as service:
+        routed = service.route_dataset(data)
+    for leg, route in routed.legs_with_routes():
+        if is_unrouted(route):
+            names = " -> ".join(data.sites[s].name for s in (leg.origin, *leg.via,
+                                                              leg.destination))
+            click.echo(f"warning: {leg.mode} leg '{leg.id}' ({names}) is "
+                       f"{'; '.join(route.flags)}; drawn as a great circle", err=True)
+    return routed
+
+
+# --- output -------------------------------------------------------------------
+
+def require_directory(target: Path) -> None:
+    """Fail with one clear message before any work when ``target``'s directory is missing."""
+    if not target.parent.is_dir():
+        raise click.ClickException(
+            f"can't write {target}: directory {target.parent} does not exist")
+
+
+def write_output(target: Path, content: bytes) -> None:
+    """Write a file atomically, turning an OS error into one clear message."""
+    from shiproute.files import write_atomic
+
+    try:
+        write_atomic(target, content)
+    except OSError as err:
+        raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
+
+
+def echo_site(site: Site, *, as_json: bool) -> None:
+    """Print a site as ``resolve`` and ``gazetteer show`` do."""
+    if as_json:
+        fields = ("id", "name", "kind", "country", "lat", "lon", "aliases", "note")
+        record = {f: getattr(site, f) for f in fields}
+        record["aliases"] = list(site.aliases)
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    click.echo(f"{site.id}: {site.name} ({site.kind.replace('_', ' ')}, {site.country})")
+    click.echo(f"  at {site.lat:.4f}, {site.lon:.4f}")
+    if site.aliases:
+        click.echo(f"  aliases: {', '.join(site.aliases)}")
+    if site.note:
+        click.echo(f"  note: {site.note}")
+
+
+def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print rows as aligned columns under a header."""
+    from shiproute.cli._table import format_table
+
+    click.echo(format_table(headers, rows))

@@ -1,0 +1,85 @@
+"""``shiproute resolve`` and ``shiproute route``: one place, one route."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from shiproute.cli.common import (
+    cache_options,
+    echo_site,
+    gazetteer_option,
+    handles_errors,
+    load_gazetteer,
+    router,
+)
+from shiproute.routes.model import MODES
+
+
+@click.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@gazetteer_option
+@handles_errors
+def resolve(name: str, as_json: bool, gazetteers: tuple[str, ...]) -> None:
+    """Print the site NAME resolves to (an id, name, alias or "A/B" form)."""
+    echo_site(load_gazetteer(gazetteers).resolve(name), as_json=as_json)
+
+
+@click.command()
+@click.argument("origin", metavar="FROM")
+@click.argument("destination", metavar="TO")
+@click.option("--mode", required=True, type=click.Choice(MODES), help="Network to route on.")
+@click.option("--via", multiple=True, metavar="SITE", help="Waypoint site, in order; repeatable.")
+@click.option("--countries", multiple=True, metavar="CC",
+              help="Country (ISO alpha-2) a rail route may cross; repeatable. "
+                   "Default: the countries of FROM, TO and the waypoints.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a GeoJSON Feature (RFC 7946, lon/lat) of the route.")
+@gazetteer_option
+@cache_options
+@handles_errors
+def route(
+    origin: str, destination: str, mode: str, via: tuple[str, ...], countries: tuple[str, ...],
+    as_json: bool, gazetteers: tuple[str, ...], no_cache: bool, cache_dir: str | None,
+) -> None:
+    """Route FROM to TO on a network; print the distance and what shaped the route."""
+    from shiproute.routes.routing import RouteRequest, Stop
+
+    gazetteer = load_gazetteer(gazetteers)
+    sites = [gazetteer.resolve(name) for name in (origin, *via, destination)]
+    codes = tuple(c.upper() for c in countries)
+    stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
+    request = RouteRequest(mode, stops, codes)  # type: ignore[arg-type]
+    with router(no_cache, cache_dir) as service:
+        (found,) = service.route_requests([request])
+    if as_json:
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "LineString",
+                         "coordinates": [[lon, lat] for lat, lon in found.points]},
+            "properties": {
+                "from": sites[0].id,
+                "to": sites[-1].id,
+                "via": [s.id for s in sites[1:-1]],
+                "mode": mode,
+                "distance_km": round(found.distance_km, 3),
+                "distance_nm": round(found.distance_nm, 3),
+                "route_source": found.source,
+                "rule": found.rule,
+                "flags": list(found.flags),
+                "countries": list(found.countries),
+                "connectors": [[[lon, lat] for lat, lon in c] for c in found.connectors],
+            },
+        }
+        click.echo(json.dumps(feature, ensure_ascii=False))
+        return
+    names = " -> ".join(s.name for s in sites)
+    click.echo(f"{names} by {mode}: {found.distance_km:,.0f} km "
+               f"({found.distance_nm:,.0f} nmi)")
+    click.echo(f"  route: {found.source}; {found.rule}")
+    if found.countries:
+        click.echo(f"  countries: {', '.join(found.countries)}")
+    for flag in found.flags:
+        click.echo(f"  flag: {flag}")
