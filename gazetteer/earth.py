@@ -1,10 +1,12 @@
-"""Natural Earth 1:10m land, countries and borders, shipped with the package.
+"""Natural Earth land, countries and borders at 1:10m and 1:110m, shipped with the package.
 
 The data comes from the npm package world-atlas (Natural Earth, public
 domain), decoded and cut at the antimeridian by
-``tools/vendor_naturalearth.py``; see ``gazetteer/data/README.md``. Positions
-are accurate to a few hundred metres (the TopoJSON quantisation), so land and
-water features under ~0.5 km are noise.
+``tools/vendor_naturalearth.py``; see ``gazetteer/data/README.md``. At 1:10m
+positions are accurate to a few hundred metres (the TopoJSON quantisation), so
+land and water features under ~0.5 km are noise; 1:110m is a much coarser
+outline for world-scale maps. Both carry a label point and the area of each
+country.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 import functools
 from importlib.resources import files
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import shapely
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 DATA_FILE = "naturalearth-10m.npz"
+"""The 1:10m file, the default scale (routing and the route cache depend on it)."""
+Scale = Literal["10m", "110m"]
+"""A Natural Earth scale shipped with the package."""
 KM_PER_DEGREE = 111.32
 """Kilometres per degree of latitude (and of longitude at the equator), for short distances."""
 
@@ -71,6 +76,12 @@ class Earth:
         Natural Earth names.
     borders
         Land borders between countries, as lines.
+    label_lat, label_lon
+        Where to write each country's name, in WGS84 degrees, aligned with
+        ``codes``: the pole of inaccessibility of the country's largest part.
+    area_km2
+        Each country's geodesic area in km2 (all its parts), aligned with
+        ``codes``; lets a map show small countries' names only when zoomed in.
     """
 
     land: NDArray[Any]
@@ -78,6 +89,9 @@ class Earth:
     codes: tuple[str, ...]
     names: tuple[str, ...]
     borders: NDArray[Any]
+    label_lat: NDArray[np.float64]
+    label_lon: NDArray[np.float64]
+    area_km2: NDArray[np.float64]
 
     @functools.cached_property
     def land_tree(self) -> shapely.STRtree:
@@ -157,15 +171,36 @@ class Earth:
         return float(np.hypot(dx, dy) * KM_PER_DEGREE)
 
 
-@functools.cache
-def load_earth() -> Earth:
-    """Load the shipped Natural Earth data (cached after the first call).
+def load_earth(scale: Scale = "10m") -> Earth:
+    """Load the shipped Natural Earth data at one scale (cached per scale).
+
+    Parameters
+    ----------
+    scale
+        ``"10m"`` (1:10m, the detailed outline that routing and place checks
+        use) or ``"110m"`` (1:110m, a light outline for world-scale maps).
 
     Returns
     -------
     Earth
+        The same object on every call with the same scale.
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not a shipped scale.
     """
-    raw = files("shiproute.gazetteer").joinpath("data", DATA_FILE).read_bytes()
+    if scale not in ("10m", "110m"):
+        message = f"Unknown Natural Earth scale {scale!r}; use '10m' or '110m'."
+        raise ValueError(message)
+    return _load(scale)
+
+
+@functools.cache
+def _load(scale: Scale) -> Earth:
+    """Read one scale's file, once: ``load_earth()`` and ``load_earth("10m")`` share it."""
+    name = DATA_FILE if scale == "10m" else f"naturalearth-{scale}.npz"
+    raw = files("shiproute.gazetteer").joinpath("data", name).read_bytes()
     with np.load(io.BytesIO(raw)) as arrays:
         return Earth(
             land=_geometries(arrays, "land", shapely.GeometryType.POLYGON),
@@ -173,4 +208,7 @@ def load_earth() -> Earth:
             codes=tuple(str(c) for c in arrays["country_codes"]),
             names=tuple(str(n) for n in arrays["country_names"]),
             borders=_geometries(arrays, "borders", shapely.GeometryType.LINESTRING),
+            label_lat=np.asarray(arrays["country_label_lat"], dtype=np.float64),
+            label_lon=np.asarray(arrays["country_label_lon"], dtype=np.float64),
+            area_km2=np.asarray(arrays["country_area_km2"], dtype=np.float64),
         )

