@@ -328,6 +328,8 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
         fields = dict(
             attributes=_attributes(record),
             path=reader.path(record),
+            path_name=path_value if isinstance(path_value := record.value.get("path"), str)
+            else None,
             via=reader.sites(record, "via"),
             countries=reader.countries(record, "countries"),
             unit=record.text("unit"),

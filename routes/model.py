@@ -121,6 +121,9 @@ class Leg:
     path
         A route drawn in the dataset, (lat, lon) points; used as it is,
         instead of routing on a network.
+    path_name
+        The entry of the dataset's ``paths:`` that ``path`` comes from, if
+        any; legs naming the same entry share one drawn route.
     attributes
         Extra (name, value) pairs kept from the source, e.g. spreadsheet
         columns shiproute has no field for.
@@ -140,6 +143,7 @@ class Leg:
     via: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     path: tuple[LatLon, ...] | None = None
+    path_name: str | None = None
     attributes: tuple[tuple[str, str], ...] = ()
 
 

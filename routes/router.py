@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from shiproute.routes.cache import RouteCache, data_version
-from shiproute.routes.model import Dataset, LatLon, Route
+from shiproute.routes.model import Dataset, Route
 from shiproute.routes.routed import RoutedDataset
 from shiproute.routes.routing import RouteRequest, drawn_route, request_for, route_many
 
@@ -118,7 +118,7 @@ class Router:
         network_legs = [leg for leg in dataset.legs if leg.path is None]
         requests = [request_for(leg, dataset.sites) for leg in network_legs]
         routes = self.route_requests(requests)
-        index_of: dict[RouteRequest | tuple[LatLon, ...], int] = {}
+        index_of: dict[RouteRequest | tuple[str, str], int] = {}
         geometries: list[Route] = []
         geometry_of: dict[str, int] = {}
         for leg, request, route in zip(network_legs, requests, routes, strict=True):
@@ -129,9 +129,11 @@ class Router:
         for leg in dataset.legs:
             if leg.path is None:
                 continue
-            if leg.path not in index_of:
-                index_of[leg.path] = len(geometries)
+            # a named path of the dataset is drawn once for all its legs; an inline one per leg
+            key = ("paths", leg.path_name) if leg.path_name else ("leg", leg.id)
+            if key not in index_of:
+                index_of[key] = len(geometries)
                 geometries.append(drawn_route(leg.path))
-            geometry_of[leg.id] = index_of[leg.path]
+            geometry_of[leg.id] = index_of[key]
         ordered = {leg.id: geometry_of[leg.id] for leg in dataset.legs}
         return RoutedDataset(dataset, tuple(geometries), ordered)
