@@ -20,10 +20,11 @@ from branca.element import Figure, MacroElement
 import folium
 from jinja2 import Template
 
+from shiproute.maps._encode import split_at_antimeridian
 from shiproute.maps._html import esc
 from shiproute.maps.citations import citation
 from shiproute.maps.render import ATTRIBUTION
-from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTHS
+from shiproute.maps.style import KIND_STYLES, MODE_COLORS, line_width, unit_tops
 from shiproute.routes.model import MODES, Leg, Route
 from shiproute.routes.routed import RoutedDataset
 
@@ -77,6 +78,7 @@ def _popup(routed: RoutedDataset, legs: Sequence[Leg], route: Route) -> str:
 
 def _route_features(routed: RoutedDataset, mode: str) -> list[dict[str, Any]]:
     """Return one GeoJSON feature per distinct route of ``mode``, with its legs' popup."""
+    tops = unit_tops(routed)
     groups: dict[int, list[Leg]] = {}
     for leg in routed.dataset.legs:
         if leg.mode == mode:
@@ -84,13 +86,14 @@ def _route_features(routed: RoutedDataset, mode: str) -> list[dict[str, Any]]:
     features = []
     for index, legs in groups.items():
         route = routed.geometries[index]
-        volume = sum(leg.volume.value for leg in legs if leg.volume)
+        pieces = [[[lon, lat] for lat, lon in piece]
+                  for piece in split_at_antimeridian(route.points)]
         features.append({
             "type": "Feature",
-            "geometry": {"type": "LineString",
-                         "coordinates": [[lon, lat] for lat, lon in route.points]},
+            "geometry": {"type": "LineString", "coordinates": pieces[0]} if len(pieces) == 1
+            else {"type": "MultiLineString", "coordinates": pieces},
             "properties": {"popup": _popup(routed, legs, route),
-                           "weight": round(WIDTHS.width(volume or None), 1)},
+                           "weight": round(line_width(legs, tops), 1)},
         })
     return features
 

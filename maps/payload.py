@@ -19,11 +19,17 @@ import datetime as dt
 import json
 from typing import Any
 
-from shiproute.maps._encode import encode_path, mercator_midpoint
+from shiproute.maps._encode import (
+    encode_path,
+    mercator_length,
+    mercator_midpoint,
+    split_at_antimeridian,
+)
 from shiproute.maps._html import safe_url
-from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTHS
+from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTHS, unit_tops
+from shiproute.maps.views import cluster_views
 from shiproute.routes.dates import When
-from shiproute.routes.model import MODES
+from shiproute.routes.model import MODES, Leg
 from shiproute.routes.routed import RoutedDataset
 
 SCHEMA_VERSION = 2
@@ -31,14 +37,18 @@ EPOCH = dt.date(1970, 1, 1)
 
 TABLES: Mapping[str, tuple[str, ...]] = {
     # one row per site; text columns are indices into ``strings``
-    "sites": ("id", "name", "kind", "country", "lat", "lon", "note"),
+    # weight: legs and events at the site, for the order in which labels are placed
+    "sites": ("id", "name", "kind", "country", "lat", "lon", "note", "weight"),
     # one row per source, in dataset order; legs, events and claims cite them by row
     "sources": ("title", "publisher", "date", "url", "reliability"),
-    # one row per distinct (mode, route) drawn: encoded path, arrow, distance, provenance
+    # one row per distinct (mode, route) drawn: its path as encoded pieces (cut at the
+    # antimeridian), the arrow (lat, lon, heading), distance, provenance
     "geoms": ("mode", "path", "arrow", "km", "nm", "source", "rule", "flags", "countries"),
-    # one row per leg; t0/t1 are the first and last day it may cover (days since 1970)
+    # one row per leg; t0/t1 are the first and last day it may cover (days since 1970);
+    # amount is the figure in ``unit`` (a row of ``units``, -1: none stated); fuzzy is 1
+    # when no date of the leg is known to the day (a month, a year, a span, or none)
     "legs": ("id", "geom", "from", "to", "t0", "t1", "depart", "arrive", "volume", "amount",
-             "carrier", "sources", "note"),
+             "unit", "fuzzy", "carrier", "sources", "note"),
     # one row per dated observation at a site, shown in the site's popup
     "events": ("site", "t0", "t1", "date", "what", "sources"),
 }
@@ -70,6 +80,13 @@ def _days(*whens: When | None) -> tuple[int | None, int | None]:
     return (min(firsts) - EPOCH).days, (max(lasts) - EPOCH).days
 
 
+def _fuzzy(leg: Leg) -> int:
+    """Return 1 when none of the leg's dates is a single known day."""
+    exact = [w for w in (leg.depart, leg.arrive)
+             if w is not None and not w.is_interval and w.start.precision == "day"]
+    return 0 if exact else 1
+
+
 def _table(name: str, rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
     """Return rows (in the column order of ``TABLES[name]``) as named columns."""
     columns = TABLES[name]
@@ -93,12 +110,23 @@ def build_payload(routed: RoutedDataset) -> dict[str, Any]:
     -------
     dict
         JSON-able: ``strings``, the tables of :data:`TABLES`, ``connectors``,
-        ``modes``, ``kinds``, ``widths`` and ``days`` (the first and last day
-        of any date, or ``None``).
+        ``modes``, ``kinds``, ``widths`` (the line-width scale), ``units``
+        (each with the largest volume one line carries in it), ``views``
+        (clusters of sites, see :mod:`shiproute.maps.views`) and ``days``
+        (the first and last day of any date, or ``None``).
     """
     dataset = routed.dataset
     text = _Strings()
+    top = unit_tops(routed)
+    units = list(top)
+    unit_index = {unit: i for i, unit in enumerate(units)}
     site_index = {site_id: i for i, site_id in enumerate(dataset.sites)}
+    weight = dict.fromkeys(dataset.sites, 0)
+    for leg in dataset.legs:
+        weight[leg.origin] += 1
+        weight[leg.destination] += 1
+    for event in dataset.events:
+        weight[event.site] += 1
     source_index = {source_id: i for i, source_id in enumerate(dataset.sources)}
 
     def cited(ids: Iterable[str]) -> list[int]:
@@ -112,28 +140,32 @@ def build_payload(routed: RoutedDataset) -> dict[str, Any]:
         key = (leg.mode, routed.geometry_of[leg.id])
         if key not in geom_of:
             route = routed.geometries[key[1]]
+            pieces = split_at_antimeridian(route.points)
+            longest = max(pieces, key=mercator_length) if len(pieces) > 1 else pieces[0]
             geom_of[key] = len(geom_rows)
             geom_rows.append((
-                MODES.index(leg.mode), encode_path(route.points),
-                mercator_midpoint(route.points), round(route.distance_km, 1),
+                MODES.index(leg.mode), [encode_path(piece) for piece in pieces],
+                mercator_midpoint(longest), round(route.distance_km, 1),
                 round(route.distance_nm, 1), text(route.source), text(route.rule),
                 [text(f) for f in route.flags], text(", ".join(route.countries) or None),
             ))
-            connectors.extend(encode_path(c) for c in route.connectors)
+            connectors.extend(encode_path(piece) for c in route.connectors
+                              for piece in split_at_antimeridian(c))
         t0, t1 = _days(leg.depart, leg.arrive)
         leg_rows.append((
             text(leg.id), geom_of[key], site_index[leg.origin], site_index[leg.destination],
             t0, t1, text(leg.depart.label() if leg.depart else None),
             text(leg.arrive.label() if leg.arrive else None),
             text(leg.volume.label(leg.unit) if leg.volume else None),
-            leg.volume.value if leg.volume else 0, text(leg.carrier), cited(leg.sources),
-            text(leg.note),
+            leg.volume.value if leg.volume else 0,
+            unit_index[leg.unit] if leg.volume and leg.unit else -1, _fuzzy(leg),
+            text(leg.carrier), cited(leg.sources), text(leg.note),
         ))
     events = sorted(dataset.events, key=lambda e: e.date.first)
     tables = {
         "sites": _table("sites", (
             (text(s.id), text(s.name), s.kind, text(s.country), s.lat, s.lon,
-             text(s.note or None)) for s in dataset.sites.values())),
+             text(s.note or None), weight[s.id]) for s in dataset.sites.values())),
         "sources": _table("sources", (
             (text(s.title), text(s.publisher),
              text(s.date.label() if s.date else None), text(safe_url(s.url)),
@@ -156,6 +188,8 @@ def build_payload(routed: RoutedDataset) -> dict[str, Any]:
         "kinds": {k: {"color": color, "radius": radius}
                   for k, (color, radius) in KIND_STYLES.items()},
         "widths": WIDTHS.to_json(),
+        "units": [{"name": u, "top": top[u]} for u in units],
+        "views": [view.to_json() for view in cluster_views(dataset)],
         "days": [min(days), max(days)] if days else None,
     }
 

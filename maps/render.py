@@ -3,9 +3,12 @@
 The page makes no network request when opened: Leaflet, its CSS (images as
 data URIs), the map runtime, an offline Natural Earth basemap and the data
 are all inline. Online tile layers are offered in the layer switch and are
-fetched only when the reader picks one. With ``embed=True`` the result is a
+fetched only when the reader picks one; they draw over the offline basemap,
+which shows wherever a tile fails. With ``embed=True`` the result is a
 fragment (one root element, its styles and scripts) for pasting into another
 page: every CSS rule is scoped to the root, and ids are unique per render.
+The same document renders three ways (:meth:`MapDocument.page`): interactive,
+``static`` (a clean picture for slides) and ``print`` (a page layout for PDF).
 """
 
 from __future__ import annotations
@@ -19,25 +22,25 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
+from shiproute.maps import panels
 from shiproute.maps._html import esc
 from shiproute.maps.basemap import basemap
 from shiproute.maps.chart import estimates_chart
-from shiproute.maps.citations import citation
 from shiproute.maps.payload import build_payload, to_script_json
-from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTH_EXAMPLES, WIDTHS
 from shiproute.maps.tiles import OFFLINE, OFFLINE_LABEL, TILE_CHOICES, TILES
-from shiproute.routes.model import MODES, Dataset
 from shiproute.routes.routed import RoutedDataset
 
 if TYPE_CHECKING:
     import folium
 
-ATTRIBUTION = (
-    'Rail network &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-    "contributors (ODbL), via scgraph-data; sea lanes: searoute (Marnet); "
-    "land and borders: Natural Earth"
-)
+ATTRIBUTION = panels.CREDITS
 GENERATOR = "shiproute"
+MODES = ("interactive", "static", "print")
+"""How a page is shown: to explore, as a clean picture (PNG), as a print layout (PDF)."""
+PAPERS = {"a4": ("210mm", "297mm"), "letter": ("8.5in", "11in")}
+"""Paper sizes for print layouts, portrait (width, height)."""
+PRINT_MARGIN_MM = 12.0
+DEFAULT_HEIGHT = "560px"
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: " + " ".join(sorted({layer.origin for layer in TILES.values()}))
@@ -105,30 +108,75 @@ class MapDocument:
 
     Parameters
     ----------
-    html
-        A complete HTML document, or a fragment when ``embedded``.
+    fragment
+        The map as one root element with its styles and scripts.
     title
         The map's title.
     root_id
         Id of the map's root element, unique per render.
     embedded
-        Whether ``html`` is a fragment for another page.
+        Whether :attr:`html` is the fragment (for another page) or a whole document.
+    height
+        CSS height of the map when embedded or shown in a notebook.
     routed
         The routed dataset the map shows, for :meth:`to_folium`.
     """
 
-    html: str
+    fragment: str
     title: str
     root_id: str
     embedded: bool = False
+    height: str = DEFAULT_HEIGHT
     routed: RoutedDataset | None = field(default=None, repr=False, compare=False)
 
-    def page(self) -> str:
-        """Return the map as a complete HTML document (a fragment gets wrapped in one)."""
-        return _page(self.html, self.title) if self.embedded else self.html
+    @property
+    def html(self) -> str:
+        """The HTML to write: the fragment (:attr:`height` tall) or a whole document."""
+        return self.fragment if self.embedded else self.page()
+
+    def page(self, mode: str = "interactive", *, paper: str = "a4",
+             landscape: bool = False) -> str:
+        """Return the map as a complete HTML document.
+
+        Parameters
+        ----------
+        mode
+            ``"interactive"``; ``"static"``, a clean picture for slides (no
+            buttons, sliders or checkboxes; legend open; date window and a
+            sources line burned in); or ``"print"``, a page layout with the
+            map, the legend and every source cited in full.
+        paper
+            For ``"print"``: ``"a4"`` or ``"letter"``.
+        landscape
+            For ``"print"``: turn the paper.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ValueError
+            If ``mode`` or ``paper`` is unknown.
+        """
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        if paper not in PAPERS:
+            raise ValueError(f"unknown paper {paper!r}; use one of {', '.join(PAPERS)}")
+        width, height = PAPERS[paper][::-1] if landscape else PAPERS[paper]
+        print_css = ""
+        if mode == "print":
+            content_w = millimetres(width) - 2 * PRINT_MARGIN_MM
+            content_h = millimetres(height) - 2 * PRINT_MARGIN_MM
+            # portrait: the map, then legend and claims under it; landscape: them beside it
+            map_h = content_h * 0.62 if landscape else min(content_h * 0.46, content_w * 0.8)
+            print_css = (f"@page {{size: {width} {height}; margin: {PRINT_MARGIN_MM:g}mm;}} "
+                         f"html {{--sr-print-map: {map_h:.0f}mm;}}")
+        return _page(self.fragment, self.title, mode, print_css,
+                     "landscape" if landscape and mode == "print" else "portrait")
 
     def save(self, path: str | Path) -> Path:
-        """Write the map to ``path`` (UTF-8), replacing it in one step.
+        """Write :attr:`html` to ``path`` (UTF-8), replacing it in one step.
 
         Parameters
         ----------
@@ -168,65 +216,37 @@ class MapDocument:
         return to_folium(self.routed, title=self.title)
 
     def _repr_html_(self) -> str:
-        """Show the map inside a Jupyter notebook, isolated in an iframe."""
+        """Show the map inside a Jupyter notebook, isolated in an iframe :attr:`height` tall."""
         return (
             f'<iframe srcdoc="{html.escape(self.page(), quote=True)}" '
-            'style="width:100%;height:560px;border:none" '
+            f'style="width:100%;height:{html.escape(self.height, quote=True)};border:none" '
             f'title="{html.escape(self.title, quote=True)}"></iframe>'
         )
 
 
-def _legend(routed: RoutedDataset) -> str:
-    dataset = routed.dataset
-    modes = [m for m in MODES if any(leg.mode == m for leg in dataset.legs)]
-    kinds = [k for k in KIND_STYLES if any(s.kind == k for s in dataset.sites.values())]
-    out = ["<div class='sr-panel sr-legend'><h4>Legs by mode</h4>"]
-    out += [f"<div><span class='sw' style='border-top:4px solid {MODE_COLORS[m]}'></span>"
-            f"{esc(m)}</div>" for m in modes]
-    out.append("<h4>Line width: volume</h4>")
-    for value in WIDTH_EXAMPLES:
-        width = WIDTHS.width(value)
-        out.append(f"<div><span class='sw' style='border-top:{width:.0f}px solid #555'></span>"
-                   f"{value:,}</div>")
-    out.append(f"<div><span class='sw' style='border-top:{WIDTHS.unknown:.0f}px solid #555'>"
-               "</span>not stated</div>")
-    if any(r.connectors for r in routed.geometries):
-        out.append("<div><span class='sw' style='border-top:2px dashed #555'></span>"
-                   "link to a distant network</div>")
-    out.append("<h4>Sites</h4>")
-    out += [f"<div><span class='dot' style='background:{KIND_STYLES[k][0]}'></span>"
-            f"{esc(k.replace('_', ' '))}</div>" for k in kinds]
-    out.append("</div>")
-    return "".join(out)
+def css_length(height: int | str | None) -> str:
+    """Return a CSS length for ``height`` (pixels when a number), refusing anything else.
 
+    Parameters
+    ----------
+    height
+        Pixels, a CSS length (``"560px"``, ``"70vh"``), or ``None`` for the default.
 
-def _filters(dataset: Dataset, strings: list[str]) -> str:
-    out = ["<div class='sr-panel sr-filters'><h4>Modes</h4>"]
-    for index, mode in enumerate(MODES):
-        if any(leg.mode == mode for leg in dataset.legs):
-            out.append(f"<label><input type='checkbox' data-filter='modes' value='{index}' "
-                       f"checked> {esc(mode)}</label>")
-    out.append("<h4>Sources</h4>")
-    for index, source in enumerate(dataset.sources.values()):
-        out.append(f"<label title='{esc(source.title)}'><input type='checkbox' "
-                   f"data-filter='sources' value='{index}' checked> {esc(source.id)}</label>")
-    carriers = sorted({leg.carrier for leg in dataset.legs if leg.carrier})
-    out.append("<h4>Carriers</h4>")
-    index_of = {text: i for i, text in enumerate(strings)}
-    for carrier in carriers:
-        out.append(f"<label><input type='checkbox' data-filter='carriers' "
-                   f"value='{index_of[carrier]}' checked> {esc(carrier)}</label>")
-    if any(not leg.carrier for leg in dataset.legs):
-        out.append("<label><input type='checkbox' data-filter='carriers' value='-1' checked> "
-                   "(not stated)</label>")
-    out.append("</div>")
-    return "".join(out)
+    Returns
+    -------
+    str
 
-
-def _footer(dataset: Dataset) -> str:
-    items = "".join(citation(source) for source in dataset.sources.values())
-    return (f"<div class='sr-foot'><b>Sources</b><ol>{items}</ol>"
-            f"<div>Data: {ATTRIBUTION}. Map: Leaflet.</div></div>")
+    Raises
+    ------
+    ValueError
+        If ``height`` is not a plain length (no expressions, no other properties).
+    """
+    if height is None:
+        return DEFAULT_HEIGHT
+    text = f"{height}px" if isinstance(height, int) else str(height).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?(px|vh|em|rem|%)", text):
+        raise ValueError(f"height {height!r} is not a CSS length such as 560 or '70vh'")
+    return text
 
 
 def render_map(
@@ -237,17 +257,24 @@ def render_map(
     banner: str | None = None,
     tiles: str = OFFLINE,
     embed: bool = False,
+    height: int | str | None = None,
 ) -> MapDocument:
     """Render a routed dataset as an interactive, self-contained map.
 
-    Every site is a circle marker styled by kind and labelled; every distinct
-    route is one line coloured by mode, as wide as the volume of the legs
-    shown on it, with a direction arrow and a popup of its legs (dates with
-    their precision, volume, carrier, citations) and of the route (distance,
-    source, rule, flags). A time slider with a play button, filters by mode,
-    source and carrier, a legend, a chart of the volume claims, a scale bar,
-    a fullscreen button, an optional marking banner, and a footer with the
-    sources and data attribution complete it.
+    Every site is a circle marker styled by kind, labelled where its label
+    fits; every distinct route is one line coloured by mode, as wide as the
+    volume (per unit) of the legs shown on it, dashed when its dates are
+    known only to a month, a year or a span, pale when no volume is stated,
+    with a direction arrow and a popup of its legs (dates with their
+    precision, volume, carrier, citations) and of the route (distance,
+    source, rule, flags). The offline basemap covers the world with country,
+    sea and city names. A time window with a play button, filters by mode,
+    source and carrier, a legend, a chart of the volume claims, one-click
+    views of distant clusters and an inset of the densest, a scale bar, a
+    fullscreen button, an optional marking banner, and a footer with the
+    sources and data credits complete it. Panels start collapsed when the map
+    is narrow or embedded, and the first view fits the data into the part of
+    the map no panel covers.
 
     Parameters
     ----------
@@ -262,6 +289,9 @@ def render_map(
         name of an online tile layer in :data:`~shiproute.maps.tiles.TILES`.
     embed
         Return a fragment for another page instead of a whole document.
+    height
+        Height of an embedded map and of the notebook frame: pixels, or a
+        CSS length such as ``"70vh"``; default 560 px.
 
     Returns
     -------
@@ -270,10 +300,12 @@ def render_map(
     Raises
     ------
     ValueError
-        If ``tiles`` is not one of :data:`~shiproute.maps.tiles.TILE_CHOICES`.
+        If ``tiles`` is not one of :data:`~shiproute.maps.tiles.TILE_CHOICES`,
+        or ``height`` is not a length.
     """
     if tiles not in TILE_CHOICES:
         raise ValueError(f"unknown tiles {tiles!r}; use one of {', '.join(TILE_CHOICES)}")
+    css_height = css_length(height)
     dataset = routed.dataset
     shown_title = title or dataset.title
     shown_subtitle = subtitle if subtitle is not None else (dataset.description or "")
@@ -286,7 +318,7 @@ def render_map(
         "online": [{"label": layer.label, "url": layer.url, "attribution": layer.attribution,
                     "subdomains": layer.subdomains} for layer in TILES.values()],
     }
-    payload["attribution"] = ATTRIBUTION
+    payload["attribution"] = panels.SHORT_CREDITS
     marking = f"<div class='sr-banner'>{esc(banner)}</div>" if banner else ""
     time_bar = ""
     if payload["days"]:
@@ -296,25 +328,31 @@ def render_map(
             "<input type='range' class='sr-end' aria-label='window end'>"
             "<span class='sr-window'></span><span class='sr-count'></span></div>"
         )
-    chart = estimates_chart(dataset, f"{root_id}-chart")
-    estimates = (f"<div class='sr-panel sr-estimates'><h4>Volume claims</h4>{chart}</div>"
-                 if chart else "")
+    units = [(u["name"], u["top"]) for u in payload["units"]]
+    subtitle_html = (f"<p class='sr-subtitle'><span class='sr-subtitle-text'>"
+                     f"{esc(shown_subtitle)}</span><button type='button' class='sr-more' "
+                     "hidden>more</button></p>") if shown_subtitle else ""
     fragment = (
-        f"<div class='sr-root' id='{root_id}' data-generator='{GENERATOR}'>{marking}"
-        f"<div class='sr-head'><h1 class='sr-title'>{esc(shown_title)}</h1>"
-        f"<p class='sr-subtitle'>{esc(shown_subtitle)}</p>"
-        "<button type='button' class='sr-fullscreen'>Fullscreen</button></div>"
-        f"<div class='sr-body'><div class='sr-map'></div>{_legend(routed)}"
-        f"{_filters(dataset, payload['strings'])}{estimates}</div>"
-        f"{time_bar}{_footer(dataset)}{marking}</div>"
+        f"<div class='sr-root' id='{root_id}' data-generator='{GENERATOR}' "
+        f"data-embedded='{int(embed)}' style='--sr-height:{css_height}'>{marking}"
+        f"<header class='sr-head'><div class='sr-titles'><h1 class='sr-title'>"
+        f"{esc(shown_title)}</h1>{subtitle_html}</div>"
+        "<button type='button' class='sr-fullscreen' title='Fullscreen' aria-label='Fullscreen'>"
+        "<svg width='14' height='14' viewBox='0 0 14 14' aria-hidden='true'><path d='M1 5V1h4M9 "
+        "1h4v4M13 9v4H9M5 13H1V9' fill='none' stroke='currentColor' stroke-width='1.6'/></svg>"
+        "</button></header>"
+        "<div class='sr-body'><div class='sr-map'></div>"
+        f"{panels.legend(routed, units)}{panels.filters(dataset, payload['strings'])}"
+        f"{panels.claims(estimates_chart(dataset, f'{root_id}-chart'))}</div>"
+        f"{time_bar}{panels.footer(dataset)}{panels.static_footer(dataset)}{marking}</div>"
         f"<style>{_scoped_leaflet_css()}\n{_asset('shiproute.css')}</style>"
         f"<script>{_leaflet_js()}</script>"
         f"<script>{_asset('shiproute.js')}</script>"
         f"<script type='application/json' id='{root_id}-data'>{to_script_json(payload)}</script>"
         f"<script>ShipRoute.mount('{root_id}');</script>"
     )
-    html_text = fragment if embed else _page(fragment, shown_title)
-    return MapDocument(html_text, shown_title, root_id, embedded=embed, routed=routed)
+    return MapDocument(fragment, shown_title, root_id, embedded=embed, height=css_height,
+                       routed=routed)
 
 
 def _bounds(routed: RoutedDataset) -> tuple[float, float, float, float]:
@@ -332,13 +370,21 @@ def _bounds(routed: RoutedDataset) -> tuple[float, float, float, float]:
     return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
 
 
-def _page(fragment: str, title: str) -> str:
+def millimetres(length: str) -> float:
+    """Return a paper length such as ``"210mm"`` or ``"8.5in"`` in millimetres."""
+    return float(length[:-2]) * (25.4 if length.endswith("in") else 1.0)
+
+
+def _page(fragment: str, title: str, mode: str, print_css: str = "",
+          orientation: str = "portrait") -> str:
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='en' class='sr-page' data-sr-mode='{mode}' "
+        f"data-sr-orientation='{orientation}'><head>"
+        "<meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<meta name='generator' content='{GENERATOR}'>"
         f"<title>{esc(title)}</title>"
-        "<style>html, body {height: 100%; margin: 0;}</style></head>"
+        f"<style>html, body {{height: 100%; margin: 0;}} {print_css}</style></head>"
         f"<body>{fragment}</body></html>\n"
     )

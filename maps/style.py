@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shiproute.routes.model import Leg
+    from shiproute.routes.routed import RoutedDataset
 
 MODE_COLORS = {"sea": "#1f6fb4", "rail": "#c8102e", "road": "#e07b00", "air": "#6a3d9a"}
-WIDTH_EXAMPLES = (10, 100, 1_000, 10_000)
 
 # site kind -> (fill colour, radius in pixels); one entry per kind of
 # shiproute.gazetteer.model.KINDS (a test keeps them in step)
@@ -29,44 +33,63 @@ KIND_STYLES = {
 
 @dataclass(frozen=True, slots=True)
 class WidthScale:
-    """Line width in pixels as a function of the volume drawn on a line.
+    """Line width in pixels as a function of the volume drawn on a line, per unit.
 
-    Widths grow with the logarithm of the figure, so a 10,000-container
-    route is thicker than a 300-container one without hiding the small ones:
-    10 -> 4 px, 100 -> 6 px, 1,000 -> 8 px, 10,000 -> 10 px.
+    Volumes in different units are never added: each unit has its own scale,
+    from ``minimum`` for the smallest figure to ``maximum`` for the largest
+    volume any line of the dataset carries in that unit (its ``top``),
+    growing with the logarithm so small shipments stay visible.
 
     Parameters
     ----------
     unknown
         Width of a line whose legs state no volume.
-    base
-        Width at a volume of 0.
-    per_decade
-        Pixels added per factor of ten.
+    minimum
+        Width of a line carrying (almost) nothing in a stated unit.
     maximum
-        Widest line.
+        Width of the line carrying the unit's ``top`` volume.
     """
 
     unknown: float = 2.0
-    base: float = 2.0
-    per_decade: float = 2.0
+    minimum: float = 3.0
     maximum: float = 12.0
 
-    def width(self, volume: float | None) -> float:
-        """Return the stroke width in pixels for ``volume`` (``None``: not stated).
+    def width(self, volume: float | None, top: float) -> float:
+        """Return the stroke width for ``volume`` on a scale whose largest value is ``top``.
 
         Parameters
         ----------
         volume
-            The volume drawn on the line, in one unit.
+            The volume drawn on the line, in one unit; ``None``: not stated.
+        top
+            The largest volume any line carries in that unit.
 
         Returns
         -------
         float
+            Pixels.
         """
         if volume is None or volume <= 0:
             return self.unknown
-        return min(self.maximum, self.base + self.per_decade * math.log10(1.0 + volume))
+        share = math.log10(1.0 + volume) / math.log10(1.0 + max(top, volume, 1.0))
+        return self.minimum + (self.maximum - self.minimum) * share
+
+    def samples(self, top: float) -> list[tuple[float, float]]:
+        """Return (volume, width) pairs for the legend: the top figure and smaller round ones.
+
+        Parameters
+        ----------
+        top
+            The unit's largest volume on a line.
+
+        Returns
+        -------
+        list of tuple of float
+            Up to three pairs, largest first.
+        """
+        magnitude = 10 ** math.floor(math.log10(max(top, 1.0)))
+        values = [top] + [v for v in (magnitude, magnitude / 10) if 1 <= v < top * 0.8]
+        return [(v, self.width(v, top)) for v in values[:3]]
 
     def to_json(self) -> dict[str, float]:
         """Return the parameters for the page, which applies the same formula."""
@@ -74,3 +97,51 @@ class WidthScale:
 
 
 WIDTHS = WidthScale()
+
+
+def unit_tops(routed: RoutedDataset) -> dict[str, float]:
+    """Return, per unit in order of appearance, the largest volume one drawn line carries.
+
+    A drawn line is a distinct route of one mode; its volume in a unit is the
+    sum over its legs stated in that unit (never over other units).
+
+    Parameters
+    ----------
+    routed
+        The routed dataset.
+
+    Returns
+    -------
+    dict of str to float
+    """
+    totals: dict[tuple[str, str, int], float] = {}
+    for leg in routed.dataset.legs:
+        if leg.volume is not None and leg.unit:
+            key = (leg.unit, leg.mode, routed.geometry_of[leg.id])
+            totals[key] = totals.get(key, 0.0) + leg.volume.value
+    top: dict[str, float] = {}
+    for (unit, _mode, _geometry), total in totals.items():
+        top[unit] = max(top.get(unit, 0.0), total)
+    return top
+
+
+def line_width(legs: list[Leg], tops: dict[str, float]) -> float:
+    """Return the width of a line drawn for ``legs``: the widest of its units' scales.
+
+    Parameters
+    ----------
+    legs
+        The legs shown on the line.
+    tops
+        From :func:`unit_tops`.
+
+    Returns
+    -------
+    float
+        Pixels; :attr:`WidthScale.unknown` when no leg states a volume.
+    """
+    sums: dict[str, float] = {}
+    for leg in legs:
+        if leg.volume is not None and leg.unit:
+            sums[leg.unit] = sums.get(leg.unit, 0.0) + leg.volume.value
+    return max([WIDTHS.unknown, *(WIDTHS.width(v, tops[u]) for u, v in sums.items())])

@@ -171,8 +171,8 @@ def route(dataset: Dataset, *, cache: bool = True, cache_dir: PathLike | None = 
 
 
 def render(routed: RoutedDataset, *, title: str | None = None, subtitle: str | None = None,
-           banner: str | None = None, tiles: str = "offline", embed: bool = False
-           ) -> MapDocument:
+           banner: str | None = None, tiles: str = "offline", embed: bool = False,
+           height: int | str | None = None) -> MapDocument:
     """Render a routed dataset as one self-contained, offline HTML map.
 
     Parameters
@@ -188,21 +188,25 @@ def render(routed: RoutedDataset, *, title: str | None = None, subtitle: str | N
         ``"carto-dark"``, ``"esri-imagery"``).
     embed
         Make an HTML fragment to paste into another page.
+    height
+        Height of an embedded map and of the notebook frame, pixels or a CSS
+        length; default 560 px.
 
     Returns
     -------
     MapDocument
-        ``.save(path)``, ``.html``, ``.to_folium()``; shows itself in Jupyter.
+        ``.save(path)``, ``.html``, ``.to_folium()``, ``.page("static")``;
+        shows itself in Jupyter.
 
     Raises
     ------
     ValueError
-        If ``tiles`` is unknown.
+        If ``tiles`` or ``height`` is not valid.
     """
     from shiproute.maps.render import render_map
 
     return render_map(routed, title=title, subtitle=subtitle, banner=banner, tiles=tiles,
-                      embed=embed)
+                      embed=embed, height=height)
 
 
 def to_folium(routed: RoutedDataset, *, tiles: str | None = "OpenStreetMap") -> folium.Map:

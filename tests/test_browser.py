@@ -8,14 +8,8 @@ timeouts do not fire while a page spins in a script.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-import contextlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-import shutil
-import signal
-import socket
-from typing import Any
 
 from click.testing import CliRunner
 import pytest
@@ -26,92 +20,7 @@ from shiproute.maps.render import render_map
 from shiproute.routes.load import bundled_dataset_path, read_dataset
 from shiproute.routes.router import Router
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail the step if it takes longer than ``seconds``, whatever the page does."""
-
-    def expire(_signum: int, _frame: Any) -> None:
-        raise TimeoutError(f"browser step took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@dataclass
-class Visit:
-    """What a page did while it was open."""
-
-    page: Any
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def count(self, selector: str) -> int:
-        return int(self.page.locator(selector).count())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), "install Debian's chromium (apt-get install chromium)"
-    with deadline(60), contextlib.ExitStack() as stack:
-        playwright = stack.enter_context(sync_playwright())
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  f"--proxy-server=127.0.0.1:{_closed_port()}",
-                  "--host-resolver-rules=MAP * ~NOTFOUND"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def visit(browser: Any) -> Iterator[Callable[[Path], Visit]]:
-    contexts = []
-
-    def open_page(path: Path) -> Visit:
-        with deadline(30):
-            context = browser.new_context(service_workers="block",
-                                          viewport={"width": 1400, "height": 900})
-            contexts.append(context)
-            page = context.new_page()
-            seen = Visit(page)
-            page.on("request", lambda r: seen.requests.append(r.url)
-                    if not r.url.startswith(("data:", "file:")) else None)
-            page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: seen.errors.append(str(e)))
-
-            def on_dialog(dialog: Any) -> None:
-                seen.dialogs.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", on_dialog)
-            page.goto(path.as_uri())
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.sr-root')].every(r => r.srReady)",
-                timeout=10_000)
-        return seen
-
-    yield open_page
-    for context in contexts:
-        context.close()
+from browser import MAIN, Visit, click_shape, deadline
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +31,7 @@ def bundled_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-LEG_PATHS = ".leaflet-overlay-pane path.sr-leg"
+LEG_PATHS = f"{MAIN} .leaflet-overlay-pane path.sr-leg"
 
 
 def test_bundled_map_opens_offline_with_no_request_and_no_error(
@@ -134,9 +43,9 @@ def test_bundled_map_opens_offline_with_no_request_and_no_error(
     assert seen.requests == []
     assert seen.errors == []
     assert seen.count(LEG_PATHS) == 4
-    assert seen.count(".leaflet-overlay-pane path.sr-site") == 9
-    assert seen.count(".leaflet-overlay-pane path.sr-connector") == 1
-    assert seen.count(".leaflet-overlay-pane path.sr-land") == 1
+    assert seen.count(f"{MAIN} .leaflet-srSites-pane path.sr-site") == 9
+    assert seen.count(f"{MAIN} .leaflet-overlay-pane path.sr-connector") == 1
+    assert seen.count(f"{MAIN} .leaflet-srBase-pane path.sr-land") == 10  # 5 fills, 2 scales
     assert seen.page.locator(".sr-count").inner_text() == "4 of 4 legs shown"
 
 
@@ -145,7 +54,9 @@ def test_leg_popup_shows_dates_volume_and_cited_source(
 ) -> None:
     seen = visit(bundled_map)
     with deadline(10):
-        seen.page.locator(f"{LEG_PATHS}.sr-mode-sea").first.dispatch_event("click")
+        seen.page.locator(".sr-views button", has_text="Rajin area").click()
+        seen.page.wait_for_timeout(500)
+        click_shape(seen.page, f"{LEG_PATHS}.sr-mode-sea")
         popup = seen.page.locator(".leaflet-popup-content")
         popup.wait_for(timeout=5000)
         text = popup.inner_text()
@@ -227,11 +138,11 @@ def test_injected_markup_stays_inert_text(
     assert result.exit_code == 0, result.stderr
     seen = visit(out)
     with deadline(15):
-        seen.page.locator(LEG_PATHS).first.dispatch_event("click")
+        click_shape(seen.page, LEG_PATHS)
         popup = seen.page.locator(".leaflet-popup-content")
         popup.wait_for(timeout=5000)
         leg_text = popup.inner_text()
-        seen.page.locator(".leaflet-overlay-pane path.sr-kind-depot").dispatch_event("click")
+        click_shape(seen.page, f"{MAIN} path.sr-kind-depot")
         seen.page.wait_for_function(
             "() => document.querySelector('.leaflet-popup-content').innerText.includes('iframe')",
             timeout=5000)
@@ -246,28 +157,27 @@ def test_injected_markup_stays_inert_text(
     assert seen.page.locator(".sr-title").inner_text() == "<img src=x onerror=alert('title')>"
 
 
-def test_png_screenshot_of_the_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SHIPROUTE_CHROMIUM", CHROMIUM)
-    out, png = tmp_path / "map.html", tmp_path / "map.png"
-    result = CliRunner().invoke(main, ["render", "-o", str(out), "--png", str(png)])
-    assert result.exit_code == 0, result.stderr
-    header = png.read_bytes()[:24]
-    assert header[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
-    assert (width, height) == (1600, 1000)
-    assert png.stat().st_size > 50_000  # a drawn map, not a blank page
-
-
-def test_png_without_a_browser_is_one_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_online_tiles_draw_over_the_offline_basemap_which_shows_where_they_fail(
+    visit: Callable[..., Visit], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("SHIPROUTE_CHROMIUM", str(tmp_path / "no-such-browser"))
-    out, png = tmp_path / "map.html", tmp_path / "map.png"
-    result = CliRunner().invoke(main, ["render", "-o", str(out), "--png", str(png)])
-    assert result.exit_code == 1
-    assert result.stderr.strip().splitlines()[-1] == (
-        "Error: no headless Chromium found (looked for SHIPROUTE_CHROMIUM, chromium, "
-        "chromium-browser, google-chrome, google-chrome-stable); install one, "
-        "e.g. 'apt-get install chromium'"
-    )
-    assert not png.exists() and not out.exists()
+    out = tmp_path / "tiles.html"
+    result = CliRunner().invoke(main, ["render", "--tiles", "osm", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    seen = visit(out)
+    with deadline(10):
+        seen.page.wait_for_timeout(500)
+        state = seen.page.evaluate("""() => {
+            const pane = (name) => document.querySelector('.sr-map > .leaflet-map-pane ' + name);
+            const land = [...pane('.leaflet-srBase-pane').querySelectorAll('path.sr-land')];
+            return {
+              land: land.filter(p => p.getBoundingClientRect().width > 100).length,
+              base: +getComputedStyle(pane('.leaflet-srBase-pane')).zIndex,
+              tiles: +getComputedStyle(pane('.leaflet-tile-pane')).zIndex,
+              tileImages: pane('.leaflet-tile-pane').querySelectorAll('img.leaflet-tile').length,
+            };
+        }""")
+    assert state["land"] >= 5 and state["tileImages"] > 0
+    assert state["base"] < state["tiles"]  # tiles above, the offline land beneath
+    assert seen.requests and all(r.startswith("https://tile.openstreetmap.org/")
+                                 for r in seen.requests)
+    assert all("ERR_PROXY_CONNECTION_FAILED" in e for e in seen.errors)

@@ -63,7 +63,16 @@ def test_payload_has_one_geometry_per_route_and_every_site(
     assert [strings[i] for i in data["sites"]["id"]] == list(seeds.sites)
     assert len(data["sources"]["title"]) == 5 and len(data["events"]["what"]) == 8
     assert data["tiles"]["default"] == "Offline (Natural Earth)"
-    assert len(data["basemap"]["land"]) > 10 and data["basemap"]["borders"]
+    base = data["basemap"]
+    assert sum(len(fill) for fill in base["world"]["fills"]) > 150  # the whole world, 1:110m
+    assert sum(len(fill) for fill in base["detail"]["fills"]) > 10 and base["detail"]["borders"]
+    south, west, north, east = base["box"]  # the 1:10m box holds every site, with a margin
+    lats = [s.lat for s in seeds.sites.values()]
+    lons = [s.lon for s in seeds.sites.values()]
+    assert south < min(lats) and north > max(lats) and west < min(lons) and east > max(lons)
+    assert east - west < 1.6 * (max(lons) - min(lons))
+    assert "Sea of Japan (East Sea)" in base["labels"]["seas"]["name"]
+    assert {"Moscow", "Vladivostok", "Pyongyang"} <= set(base["labels"]["cities"]["name"])
 
 
 def test_every_table_has_the_named_columns_of_the_schema(document: MapDocument) -> None:
@@ -110,7 +119,8 @@ def test_geometry_is_an_encoded_polyline_at_one_metre(
     import polyline  # an independent decoder of the format
 
     data = payload_of(document)
-    points = polyline.decode(data["geoms"]["path"][0], 5)
+    (piece,) = data["geoms"]["path"][0]
+    points = polyline.decode(piece, 5)
     expected = great_circles(seeds).route(seeds.legs[0].id).points
     assert len(points) == len(expected)
     assert all(math.isclose(a, b, abs_tol=1e-5) for p, q in zip(points, expected, strict=True)
@@ -130,8 +140,9 @@ def test_title_banner_legend_footer_and_chart(seeds: Dataset) -> None:
     page = _render(seeds, title="Briefing", subtitle="Draft", banner="SECRET <draft>").html
     assert page.count("<div class='sr-banner'>SECRET &lt;draft&gt;</div>") == 2
     assert "<h1 class='sr-title'>Briefing</h1>" in page
-    assert "<p class='sr-subtitle'>Draft</p>" in page
-    assert "Line width: volume" in page and "link to a distant network" not in page
+    assert "<span class='sr-subtitle-text'>Draft</span>" in page
+    assert "Line width: volume per unit" in page and "link to a distant network" not in page
+    assert "<b>containers</b>" in page and "Units are never added together." in page
     assert "OpenStreetMap</a> contributors (ODbL)" in page and "Natural Earth" in page
     assert page.count("<circle ") == 5  # five volume claims on the chart
     claim = "more than 1,000 containers: U.S. National Security Council (John Kirby), 13 Oct 2023"

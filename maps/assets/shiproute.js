@@ -1,12 +1,16 @@
-/* shiproute map runtime: draws a routed dataset with Leaflet, filters it by time,
- * mode, source and carrier, and builds popups. It makes no network request; tile
- * layers are fetched only when the reader picks one. Dataset text is inserted as
- * escaped text only. Defined once per page, however many maps the page holds.
+/* shiproute map runtime: draws a routed dataset with Leaflet, lays out its panels so that
+ * no data is hidden, places labels that never overlap, filters by time, mode, source and
+ * carrier, and builds popups. It makes no network request; tile layers are fetched only
+ * when the reader picks one. Dataset text is inserted as escaped text only. Defined once
+ * per page, however many maps the page holds.
  *
- * The page data is described in maps/payload.py (TABLES): every table is an
- * object of named columns (data.legs.geom[i], data.sites.name[i], ...); text
- * columns hold indices into data.strings (-1: none). Styling numbers (colours,
- * radii, the line-width scale, tile layers) come from the data, never from here. */
+ * The page data is described in maps/payload.py (TABLES): every table is an object of
+ * named columns (data.legs.geom[i], data.sites.name[i], ...); text columns hold indices
+ * into data.strings (-1: none). Styling numbers (colours, radii, the line-width scale,
+ * tile layers) come from the data, never from here.
+ *
+ * The page runs in one of three modes (html[data-sr-mode]): "interactive" (default),
+ * "static" (a clean picture for slides) and "print" (a page layout). */
 (function () {
   "use strict";
   if (window.ShipRoute) {
@@ -16,6 +20,18 @@
   var DAY_MS = 86400000;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var MAX_LEGS_IN_POPUP = 20;
+  var WIDE = 1000;            /* px: below this (or embedded) panels start collapsed */
+  var MIN_FREE_SHARE = 0.45;  /* open panels only while this share of the map stays free */
+  var ZOOM_COST = 0.3;        /* ... and the data fits at (nearly) the same zoom */
+  var FIT_MARGIN = 26;        /* px around the data inside the free part of the map */
+  var FILLS = ["#f1ede2", "#ebe6d7", "#f4f0e3", "#e7e2d2", "#efeadc"];
+  var SEA = "#cfe3f3";
+  var PANEL_ORDER = ["filters", "claims", "legend"];  /* collapsed first when room is short */
+  var LABEL_GAP = 2;          /* px kept clear around every label */
+  var POPUP_ROOM = [340, 220];  /* px a popup needs clear of panels */
+  var LEADER_RINGS = [3, 16, 30]; /* px from a marker's edge: beside it, then with a leader */
+
+  /* --- small helpers ------------------------------------------------------ */
 
   function esc(value) {
     return String(value).replace(/[&<>"'`$\\]/g, function (c) {
@@ -23,8 +39,9 @@
     });
   }
 
-  function decode(text) {  /* the encoded polyline format, 1e-5 degrees */
+  function decode(text, scale) {  /* the encoded polyline format, 1e-5 degrees by default */
     var out = [], values = [], value = 0, shift = 0, lat = 0, lon = 0;
+    scale = scale || SCALE;
     for (var i = 0; i < text.length; i++) {
       var chunk = text.charCodeAt(i) - 63;
       value |= (chunk & 0x1f) << shift;
@@ -36,7 +53,7 @@
         if (values.length === 2) {
           lat += values[0];
           lon += values[1];
-          out.push([lat / SCALE, lon / SCALE]);
+          out.push([lat / scale, lon / scale]);
           values = [];
         }
       }
@@ -49,12 +66,25 @@
     return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
   }
 
-  function widthOf(scale, volume) {  /* the formula of maps/style.py WidthScale.width */
+  function widthOf(scale, volume, top) {  /* maps/style.py WidthScale.width */
     if (!(volume > 0)) { return scale.unknown; }
-    return Math.min(scale.maximum, scale.base + scale.per_decade * Math.log10(1 + volume));
+    var share = Math.log10(1 + volume) / Math.log10(1 + Math.max(top, volume, 1));
+    return scale.minimum + (scale.maximum - scale.minimum) * share;
   }
 
-  /* --- reading the data ------------------------------------------------- */
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  function box(left, top, width, height) {
+    return {left: left, top: top, right: left + width, bottom: top + height};
+  }
+
+  function visible(el) {
+    return !!(el && el.offsetParent !== null && el.offsetWidth > 0);
+  }
+
+  /* --- reading the data ---------------------------------------------------- */
 
   function readData(rootId) {
     var data = JSON.parse(document.getElementById(rootId + "-data").textContent);
@@ -62,28 +92,210 @@
     return data;
   }
 
-  /* --- base layers -------------------------------------------------------- */
+  function dataBounds(data) {
+    var s = data.sites, bounds = L.latLngBounds([]);
+    for (var i = 0; i < s.id.length; i++) { bounds.extend([s.lat[i], s.lon[i]]); }
+    data.geoms.path.forEach(function (pieces) {
+      pieces.forEach(function (piece) { bounds.extend(L.latLngBounds(decode(piece))); });
+    });
+    return bounds;
+  }
 
-  function drawBasemap(ctx) {
-    var data = ctx.data, bases = {};
-    var offline = L.layerGroup();
-    var land = data.basemap.land.map(function (rings) { return rings.map(decode); });
-    if (land.length) {
-      L.polygon(land, {className: "sr-land", interactive: false, weight: 0.6,
-        color: "#a89f88", fillColor: "#f3f0e6", fillOpacity: 1}).addTo(offline);
+  /* --- the offline basemap and online tiles ------------------------------- */
+
+  function polygons(list, scale) {
+    return list.map(function (rings) {
+      return rings.map(function (ring) { return decode(ring, scale); });
+    });
+  }
+
+  /* One scale of the basemap: country fills by class, then the borders. */
+  function drawScale(map, part, pane) {
+    part.fills.forEach(function (polys, i) {
+      if (polys.length) {
+        var fill = FILLS[i % FILLS.length];  /* a hairline of the fill colour closes seams */
+        L.polygon(polygons(polys, part.scale), {pane: pane, interactive: false, weight: 0.7,
+          color: fill, fillColor: fill, fillOpacity: 1, className: "sr-land"}).addTo(map);
+      }
+    });
+    if (part.borders.length) {
+      L.polyline(part.borders.map(function (b) { return decode(b, part.scale); }),
+        {pane: pane, interactive: false, weight: 0.8, color: "#9a9382", dashArray: "4 3",
+          className: "sr-border"}).addTo(map);
     }
-    if (data.basemap.borders.length) {
-      L.polyline(data.basemap.borders.map(decode), {className: "sr-border", interactive: false,
-        weight: 0.8, color: "#8c8c8c", dashArray: "4 3"}).addTo(offline);
+  }
+
+  /* The whole world at 1:110m around a box of 1:10m detail (the two meet at the box's
+   * edges), and lakes over both. */
+  function drawBasemap(map, base, options) {
+    map.createPane("srBase").style.zIndex = 150;
+    if (!options.detailOnly) { drawScale(map, base.world, "srBase"); }
+    drawScale(map, base.detail, "srBase");
+    if (base.lakes.polygons.length) {
+      L.polygon(polygons(base.lakes.polygons, base.lakes.scale), {pane: "srBase",
+        interactive: false, weight: 0.5, color: "#9cc3e0", fillColor: SEA, fillOpacity: 1,
+        className: "sr-lake"}).addTo(map);
     }
-    bases[data.tiles.offline] = offline;
+  }
+
+  function tileLayers(ctx) {
+    var bases = {}, data = ctx.data;
+    bases[data.tiles.offline + " only"] = L.layerGroup();
     data.tiles.online.forEach(function (t) {
       var options = {maxZoom: 18, attribution: t.attribution};
       if (t.subdomains) { options.subdomains = t.subdomains; }
       bases[t.label] = L.tileLayer(t.url, options);
     });
-    (bases[data.tiles["default"]] || offline).addTo(ctx.map);
+    var chosen = data.tiles["default"] === data.tiles.offline ? data.tiles.offline + " only"
+      : data.tiles["default"];
+    (bases[chosen] || bases[data.tiles.offline + " only"]).addTo(ctx.map);
     return bases;
+  }
+
+  /* --- labels that never overlap ------------------------------------------ */
+
+  function Labels(map, pane, zIndex) {
+    this.map = map;
+    this.pane = map.createPane(pane);
+    this.pane.style.zIndex = zIndex;
+    this.pane.style.pointerEvents = "none";
+    this.items = [];
+  }
+
+  Labels.prototype.add = function (item) {
+    var el = L.DomUtil.create("div", item.cls, this.pane);
+    el.textContent = item.text;
+    item.el = el;
+    item.w = 0;
+    this.items.push(item);
+    return item;
+  };
+
+  /* Candidate top-left corners for a label at point p, best first; candidates beyond the
+   * first ring around a marker carry a leader line back to it. */
+  Labels.prototype.candidates = function (item, p) {
+    var w = item.w, h = item.h, r = item.radius || 0, out = [];
+    if (item.anchor === "center") { return [[p.x - w / 2, p.y - h / 2]]; }
+    if (item.anchor === "dot") {
+      return [[p.x + 5, p.y - h / 2], [p.x - 5 - w, p.y - h / 2], [p.x - w / 2, p.y - h - 3]];
+    }
+    LEADER_RINGS.slice(0, item.leaders ? LEADER_RINGS.length : 1).forEach(function (ring, n) {
+      var g = r + ring, d = r * 0.7 + ring;
+      [[p.x + g, p.y - h / 2], [p.x - g - w, p.y - h / 2], [p.x + d, p.y - d - h],
+        [p.x + d, p.y + d], [p.x - d - w, p.y - d - h], [p.x - d - w, p.y + d],
+        [p.x - w / 2, p.y - g - h], [p.x - w / 2, p.y + g]].forEach(function (c) {
+        out.push([c[0], c[1], n > 0]);
+      });
+    });
+    return out;
+  };
+
+  /* A thin line from a marker's edge towards the label placed away from it. */
+  Labels.prototype.leader = function (item, p, b, layerOrigin) {
+    if (!item.line) {
+      item.line = L.DomUtil.create("div", "sr-leader", this.pane);
+    }
+    var cx = Math.max(b.left, Math.min(p.x, b.right)), cy = Math.max(b.top, Math.min(p.y, b.bottom));
+    var dx = cx - p.x, dy = cy - p.y, length = Math.sqrt(dx * dx + dy * dy);
+    var r = item.radius || 0;
+    var start = L.point(p.x + dx / length * r, p.y + dy / length * r);
+    L.DomUtil.setPosition(item.line, start.add(layerOrigin));
+    item.line.style.width = Math.max(0, length - r) + "px";
+    item.line.style.transform += " rotate(" + Math.atan2(dy, dx) + "rad)";
+    item.line.style.display = "block";
+  };
+
+  /* Place every label in priority order at the first candidate position that overlaps no
+   * placed label, no marker and no obstacle (panels, in layer coordinates); hide the rest. */
+  function placeLabels(map, layers, markers, obstacles) {
+    var zoom = map.getZoom(), size = map.getSize();
+    var view = box(0, 0, size.x, size.y);
+    var taken = obstacles.slice();
+    markers.forEach(function (m) {
+      var p = map.latLngToContainerPoint(m.latlng);
+      taken.push(box(p.x - m.radius, p.y - m.radius, 2 * m.radius, 2 * m.radius));
+    });
+    var items = [];
+    layers.forEach(function (layer) { items = items.concat(layer.items); });
+    items.sort(function (a, b) { return b.priority - a.priority; });
+    /* measure every new label in one layout pass: all writes, then all reads */
+    var fresh = items.filter(function (item) { return !item.w && item.show(zoom); });
+    fresh.forEach(function (item) { item.el.style.display = "block"; });
+    fresh.forEach(function (item) {
+      var measured = item.el.getBoundingClientRect();
+      item.w = Math.ceil(measured.width) + 1;
+      item.h = Math.ceil(measured.height);
+    });
+    items.forEach(function (item) {
+      var el = item.el, shown = false;
+      if (item.show(zoom)) {
+        var p = map.latLngToContainerPoint(item.latlng);
+        var candidates = item.layer.candidates(item, p);
+        for (var c = 0; c < candidates.length && !shown; c++) {
+          var b = box(candidates[c][0], candidates[c][1], item.w, item.h);
+          var padded = box(b.left - LABEL_GAP, b.top - LABEL_GAP, item.w + 2 * LABEL_GAP,
+            item.h + 2 * LABEL_GAP);
+          if (b.left < view.left || b.top < view.top || b.right > view.right ||
+              b.bottom > view.bottom) { continue; }
+          if (taken.some(function (t) { return overlaps(padded, t); })) { continue; }
+          taken.push(b);
+          L.DomUtil.setPosition(el, map.containerPointToLayerPoint([b.left, b.top]));
+          if (candidates[c][2]) {
+            item.layer.leader(item, p, b, map.containerPointToLayerPoint([0, 0]));
+          } else if (item.line) {
+            item.line.style.display = "none";
+          }
+          shown = true;
+        }
+      }
+      el.style.display = shown ? "block" : "none";
+      if (!shown && item.line) { item.line.style.display = "none"; }
+      if (item.dot) { item.dot.style.display = shown ? "block" : "none"; }
+    });
+  }
+
+  function mapLabels(ctx, layer) {
+    var lab = ctx.data.basemap.labels, map = ctx.map;
+    var countries = lab.countries, seas = lab.seas, cities = lab.cities, i;
+    function metresPerPixel() {
+      return 40075016 * Math.cos(map.getCenter().lat * Math.PI / 180) /
+        Math.pow(2, map.getZoom() + 8);
+    }
+    for (i = 0; i < countries.name.length; i++) {
+      (function (area) {
+        layer.add({cls: "sr-maplabel sr-country", text: countries.name[i], latlng: [countries.lat[i], countries.lon[i]],
+          anchor: "center", priority: 10 + Math.log10(1 + area), layer: layer,
+          show: function (zoom) {
+            var px = Math.sqrt(area) * 1000 / metresPerPixel();
+            return zoom <= 7 && px > 70;
+          }});
+      }(countries.area[i]));
+    }
+    for (i = 0; i < seas.name.length; i++) {
+      (function (rank) {
+        layer.add({cls: "sr-maplabel sr-sea sr-rank" + rank, text: seas.name[i],
+          latlng: [seas.lat[i], seas.lon[i]], anchor: "center", priority: 30 - rank * 5, layer: layer,
+          show: function (zoom) {
+            return rank === 1 ? zoom <= 5 : rank === 2 ? zoom >= 3 && zoom <= 9 : zoom >= 6;
+          }});
+      }(seas.rank[i]));
+    }
+    for (i = 0; i < cities.name.length; i++) {
+      (function (pop, capital) {
+        var item = layer.add({cls: "sr-maplabel sr-city", text: cities.name[i],
+          latlng: [cities.lat[i], cities.lon[i]], anchor: "dot", priority: 20 + Math.log10(pop) / 2,
+          layer: layer,
+          show: function (zoom) {
+            return (capital && zoom >= 3.5) || (pop >= 2e6 && zoom >= 5) ||
+              (pop >= 5e5 && zoom >= 6.5) || zoom >= 8;
+          }});
+        item.dot = L.DomUtil.create("div", "sr-citydot", layer.pane);
+        item.dot.style.display = "none";
+        item.reposition = function () {
+          L.DomUtil.setPosition(item.dot, map.latLngToLayerPoint(item.latlng));
+        };
+      }(cities.population[i], cities.capital[i]));
+    }
   }
 
   /* --- popups ------------------------------------------------------------- */
@@ -163,42 +375,95 @@
     return html + "</div>";
   }
 
+  /* One popup per map, opened where the reader clicked and panned into the part of the
+   * map that no panel covers, so a popup is never under a panel. */
+  function openPopup(ctx, latlng, html) {
+    var free = freeRect(ctx), size = ctx.map.getSize(), popup = ctx.popup;
+    PANEL_ORDER.forEach(function (name) {  /* too little room: fold panels away first */
+      var panel = ctx.panels[name];
+      if (panel && !panel.classList.contains("sr-collapsed") &&
+          (free.right - free.left < POPUP_ROOM[0] || free.bottom - free.top < POPUP_ROOM[1])) {
+        setOpen(panel, false);
+        free = freeRect(ctx);
+      }
+    });
+    popup.options.autoPanPaddingTopLeft = L.point(free.left + 8, free.top + 8);
+    popup.options.autoPanPaddingBottomRight = L.point(size.x - free.right + 8,
+      size.y - free.bottom + 8);
+    popup.options.maxWidth = Math.max(200, Math.min(440, free.right - free.left - 60));
+    popup.options.maxHeight = Math.max(120, free.bottom - free.top - 60);
+    popup.setLatLng(latlng).setContent(html).openOn(ctx.map);
+  }
+
   /* --- sites, legs, links ------------------------------------------------- */
 
-  function drawSites(ctx) {
-    var data = ctx.data, s = data.sites;
+  /* Sites, their markers and labels. A label that does not fit beside its marker may sit
+   * further out with a leader line if the site is the end of a leg (or in the inset). */
+  function drawSites(ctx, map, labels, interactive) {
+    var data = ctx.data, s = data.sites, markers = [], ends = {};
+    data.legs.from.forEach(function (i) { ends[i] = true; });
+    data.legs.to.forEach(function (i) { ends[i] = true; });
+    if (!map.getPane("srSites")) { map.createPane("srSites").style.zIndex = 450; }
     for (var i = 0; i < s.id.length; i++) {
       var style = data.kinds[s.kind[i]];
       var marker = L.circleMarker([s.lat[i], s.lon[i]], {radius: style.radius, color: "#fff",
-        weight: 2, fillColor: style.color, fillOpacity: 0.95,
-        className: "sr-site sr-kind-" + s.kind[i]});
-      marker.bindTooltip(esc(data.str(s.name[i])), {permanent: true, direction: "right",
-        className: "sr-label"});
-      marker.bindPopup(sitePopup.bind(null, ctx, i), {maxWidth: 420});
-      marker.addTo(ctx.layers.sites);
+        weight: 2, fillColor: style.color, fillOpacity: 1, pane: "srSites",
+        interactive: interactive, className: "sr-site sr-kind-" + s.kind[i]});
+      if (interactive) {
+        marker.on("click", (function (index) {
+          return function (e) { openPopup(ctx, e.latlng, sitePopup(ctx, index)); };
+        }(i)));
+      }
+      marker.addTo(interactive ? ctx.layers.sites : map);
+      markers.push({latlng: L.latLng(s.lat[i], s.lon[i]), radius: style.radius + 2});
+      labels.add({cls: "sr-label", text: data.str(s.name[i]), latlng: L.latLng(s.lat[i], s.lon[i]),
+        anchor: "marker", radius: style.radius + 1, priority: 1000 + s.weight[i], layer: labels,
+        leaders: ends[i] || !interactive, show: function () { return true; }});
     }
+    return markers;
   }
 
   function drawLegs(ctx) {
     var data = ctx.data, g = data.geoms;
-    ctx.lines = g.path.map(function (path, gi) {
+    ctx.lines = g.path.map(function (pieces, gi) {
       var mode = data.modes[g.mode[gi]];
-      var line = L.polyline(decode(path), {color: mode.color, weight: 2, opacity: 0.85,
-        className: "sr-leg sr-mode-" + mode.name});
-      line.bindPopup(function () { return legsPopup(ctx, gi); }, {maxWidth: 440, maxHeight: 420});
+      var points = pieces.map(function (piece) { return decode(piece); });
+      var line = L.polyline(points, {color: mode.color, weight: 2, opacity: 0.9,
+        className: "sr-leg sr-mode-" + mode.name, interactive: ctx.mode === "interactive"});
+      line.on("click", function (e) { openPopup(ctx, e.latlng, legsPopup(ctx, gi)); });
       var arrow = g.arrow[gi];
       var marker = L.marker([arrow[0], arrow[1]], {interactive: false, keyboard: false,
         icon: L.divIcon({className: "sr-arrow", iconSize: [14, 14],
           html: "<svg width='14' height='14' viewBox='-7 -7 14 14' style='transform:rotate(" +
             (arrow[2] - 90) + "deg)'><path d='M-5,-4 L6,0 L-5,4 Z' fill='" + mode.color +
             "'/></svg>"})});
-      return {line: line, arrow: marker, legs: [], shown: [], volume: 0};
+      return {line: line, arrow: marker, pieces: points, legs: [], shown: []};
     });
     data.legs.geom.forEach(function (gi, li) { ctx.lines[gi].legs.push(li); });
     data.connectors.forEach(function (c) {
       L.polyline(decode(c), {className: "sr-connector", weight: 2, color: "#555",
-        dashArray: "6 6", interactive: false}).addTo(ctx.layers.links);
+        dashArray: "2 4", interactive: false}).addTo(ctx.layers.links);
     });
+  }
+
+  /* How a line looks for the legs shown on it: width per unit (never summed across
+   * units), dashed when no leg is dated to the day, pale when no leg states a volume. */
+  function lineStyle(ctx, entry) {
+    var legs = ctx.data.legs, units = ctx.data.units, sums = {}, fuzzy = true, stated = false;
+    entry.shown.forEach(function (li) {
+      if (!legs.fuzzy[li]) { fuzzy = false; }
+      if (legs.unit[li] >= 0) {
+        stated = true;
+        sums[legs.unit[li]] = (sums[legs.unit[li]] || 0) + legs.amount[li];
+      }
+    });
+    var width = ctx.data.widths.unknown;
+    Object.keys(sums).forEach(function (u) {
+      width = Math.max(width, widthOf(ctx.data.widths, sums[u], units[u].top));
+    });
+    /* butt ends and dashes scaled to the width, so round caps can't close the gaps */
+    return {weight: width, opacity: stated ? 0.9 : 0.55, lineCap: fuzzy ? "butt" : "round",
+      dashArray: fuzzy ? Math.round(width * 2.2 + 3) + " " + Math.round(width * 1.2 + 3) : null};
   }
 
   /* --- filters and the time window --------------------------------------- */
@@ -215,18 +480,16 @@
 
   function apply(ctx) {
     var legs = ctx.data.legs, count = 0;
-    ctx.lines.forEach(function (entry) { entry.shown = []; entry.volume = 0; });
+    ctx.lines.forEach(function (entry) { entry.shown = []; });
     for (var li = 0; li < legs.geom.length; li++) {
       if (!legShown(ctx, li)) { continue; }
-      var entry = ctx.lines[legs.geom[li]];
-      entry.shown.push(li);
-      entry.volume += legs.amount[li];
+      ctx.lines[legs.geom[li]].shown.push(li);
       count += 1;
     }
     ctx.lines.forEach(function (entry) {
       var drawn = ctx.layers.legs.hasLayer(entry.line);
       if (entry.shown.length) {
-        entry.line.setStyle({weight: widthOf(ctx.data.widths, entry.volume)});
+        entry.line.setStyle(lineStyle(ctx, entry));
         if (!drawn) {
           ctx.layers.legs.addLayer(entry.line);
           ctx.layers.arrows.addLayer(entry.arrow);
@@ -252,10 +515,10 @@
   }
 
   function wireFilters(ctx) {
-    ctx.root.querySelectorAll("input[data-filter]").forEach(function (box) {
-      ctx.state[box.dataset.filter][box.value] = box.checked;
-      box.addEventListener("change", function () {
-        ctx.state[box.dataset.filter][box.value] = box.checked;
+    ctx.root.querySelectorAll("input[data-filter]").forEach(function (input) {
+      ctx.state[input.dataset.filter][input.value] = input.checked;
+      input.addEventListener("change", function () {
+        ctx.state[input.dataset.filter][input.value] = input.checked;
         apply(ctx);
       });
     });
@@ -305,59 +568,312 @@
     readWindow();
   }
 
-  /* --- the view ------------------------------------------------------------ */
+  /* --- panels: corners, collapsing, and the free part of the map ---------- */
 
-  function wireFullscreen(ctx) {
-    var full = ctx.root.querySelector(".sr-fullscreen");
-    if (!full) { return; }
-    full.addEventListener("click", function () {
-      if (document.fullscreenElement) { document.exitFullscreen(); } else { ctx.root.requestFullscreen(); }
-    });
-    document.addEventListener("fullscreenchange", function () { ctx.map.invalidateSize(); });
+  function setOpen(section, open) {
+    section.classList.toggle("sr-collapsed", !open);
+    section.querySelector(".sr-toggle").setAttribute("aria-expanded", open ? "true" : "false");
   }
 
-  function fitView(ctx) {
-    var s = ctx.data.sites, points = [];
-    for (var i = 0; i < s.id.length; i++) { points.push([s.lat[i], s.lon[i]]); }
-    ctx.lines.forEach(function (entry) {
-      var bounds = entry.line.getBounds();
-      points.push(bounds.getNorthEast(), bounds.getSouthWest());
+  function placePanels(ctx) {
+    var Panel = L.Control.extend({
+      onAdd: function () {
+        L.DomEvent.disableClickPropagation(this.options.element);
+        L.DomEvent.disableScrollPropagation(this.options.element);
+        return this.options.element;
+      }
     });
-    if (points.length) {
-      ctx.map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 9});
-    } else {
-      ctx.map.setView([20, 0], 2);
+    ctx.panels = {};
+    var below = null;
+    if (ctx.mode === "print") {  /* on paper the legend and the claims go under the map */
+      below = L.DomUtil.create("div", "sr-print-panels");
+      (ctx.root.querySelector(".sr-time") || ctx.root.querySelector(".sr-body"))
+        .insertAdjacentElement("afterend", below);
+    }
+    ctx.root.querySelectorAll(".sr-panel").forEach(function (section) {
+      var name = section.dataset.panel;
+      if (below && name !== "filters") {
+        below.appendChild(section);
+        setOpen(section, true);
+        return;
+      }
+      ctx.panels[name] = section;
+      new Panel({position: section.dataset.corner, element: section}).addTo(ctx.map);
+      section.querySelector(".sr-toggle").addEventListener("click", function () {
+        setOpen(section, section.classList.contains("sr-collapsed"));
+        ctx.userMoved = true;
+        ctx.relabel();
+      });
+    });
+  }
+
+  /* The rectangles of the map covered by controls and panels, in container pixels, each
+   * with the corner it hangs from. */
+  function obstacles(ctx) {
+    var origin = ctx.map.getContainer().getBoundingClientRect(), out = [];
+    ctx.map.getContainer().querySelectorAll(".leaflet-control").forEach(function (el) {
+      if (!visible(el)) { return; }
+      var r = el.getBoundingClientRect(), corner = el.parentNode.className;
+      out.push({left: r.left - origin.left, top: r.top - origin.top,
+        right: r.right - origin.left, bottom: r.bottom - origin.top,
+        atLeft: corner.indexOf("leaflet-left") >= 0, atTop: corner.indexOf("leaflet-top") >= 0});
+    });
+    return out;
+  }
+
+  /* The largest rectangle of the map that no control covers: each control is cleared
+   * either sideways or up/down from its corner, whichever leaves more room. */
+  function freeRect(ctx) {
+    var size = ctx.map.getSize(), rects = obstacles(ctx), best = null;
+    for (var mask = 0; mask < (1 << rects.length); mask++) {
+      var f = {left: 0, top: 0, right: size.x, bottom: size.y};
+      rects.forEach(function (r, i) {
+        var sideways = (mask >> i) & 1;
+        if (sideways && r.atLeft) { f.left = Math.max(f.left, r.right); }
+        if (sideways && !r.atLeft) { f.right = Math.min(f.right, r.left); }
+        if (!sideways && r.atTop) { f.top = Math.max(f.top, r.bottom); }
+        if (!sideways && !r.atTop) { f.bottom = Math.min(f.bottom, r.top); }
+      });
+      f.area = Math.max(0, f.right - f.left) * Math.max(0, f.bottom - f.top);
+      if (!best || f.area > best.area) { best = f; }
+    }
+    best.share = best.area / Math.max(1, size.x * size.y);
+    return best;
+  }
+
+  /* The zoom at which the data fits into the part of the map no control covers. */
+  function fitZoom(ctx) {
+    var free = freeRect(ctx), size = ctx.map.getSize();
+    var padding = L.point(size.x - (free.right - free.left) + 2 * FIT_MARGIN,
+      size.y - (free.bottom - free.top) + 2 * FIT_MARGIN);
+    return ctx.map.getBoundsZoom(ctx.bounds, false, padding);
+  }
+
+  /* Panels start collapsed when the map is narrow or embedded. Where it is wide, each
+   * opens (legend first) only if the data still fits at the same zoom beside it. */
+  function openPanelsWhereRoomy(ctx) {
+    var size = ctx.map.getSize(), panels = ctx.panels;
+    Object.keys(panels).forEach(function (name) { setOpen(panels[name], false); });
+    if (ctx.mode === "static") {
+      if (panels.legend) { setOpen(panels.legend, true); }
+      return;
+    }
+    if (ctx.mode !== "interactive") { return; }
+    if (ctx.root.dataset.embedded === "1" || size.x < WIDE) { return; }
+    var best = fitZoom(ctx);
+    PANEL_ORDER.slice().reverse().forEach(function (name) {
+      if (!panels[name]) { return; }
+      setOpen(panels[name], true);
+      if (fitZoom(ctx) < best - ZOOM_COST || freeRect(ctx).share < MIN_FREE_SHARE) {
+        setOpen(panels[name], false);
+      }
+    });
+  }
+
+  function fitTo(ctx, bounds, animate) {
+    var free = freeRect(ctx), size = ctx.map.getSize();
+    ctx.map.fitBounds(bounds, {
+      paddingTopLeft: [free.left + FIT_MARGIN, free.top + FIT_MARGIN],
+      paddingBottomRight: [size.x - free.right + FIT_MARGIN, size.y - free.bottom + FIT_MARGIN],
+      maxZoom: 9, animate: !!animate});
+  }
+
+  /* --- views of distant clusters, and the inset --------------------------- */
+
+  function viewBounds(view) {
+    return L.latLngBounds([view.bounds[0], view.bounds[1]], [view.bounds[2], view.bounds[3]]);
+  }
+
+  function drawViews(ctx) {
+    var views = ctx.data.views;
+    if (!views.length || ctx.mode !== "interactive") { return; }
+    var bar = L.DomUtil.create("div", "sr-views");
+    var all = [{name: "Overview", bounds: null}].concat(views);
+    all.forEach(function (view) {
+      var button = L.DomUtil.create("button", "sr-view", bar);
+      button.type = "button";
+      button.textContent = view.name;
+      button.addEventListener("click", function () {
+        ctx.userMoved = true;
+        fitTo(ctx, view.bounds ? viewBounds(view) : ctx.bounds, true);
+      });
+    });
+    var Bar = L.Control.extend({onAdd: function () {
+      L.DomEvent.disableClickPropagation(bar);
+      return bar;
+    }});
+    new Bar({position: "topleft"}).addTo(ctx.map);
+  }
+
+  /* A locator inset of the densest cluster, when at the overview it is only a few pixels
+   * across and the map has room for it. */
+  function drawInset(ctx) {
+    var view = ctx.data.views[0], map = ctx.map, size = map.getSize();
+    if (!view || view.sites.length < 3 || size.x < 700 || size.y < 380) { return; }
+    var b = viewBounds(view), zoom = fitZoom(ctx);
+    var sw = map.project(b.getSouthWest(), zoom), ne = map.project(b.getNorthEast(), zoom);
+    if (Math.max(Math.abs(ne.x - sw.x), Math.abs(sw.y - ne.y)) > 90) { return; }
+    var wrap = L.DomUtil.create("div", "sr-inset-wrap");
+    var caption = L.DomUtil.create("div", "sr-inset-caption", wrap);
+    caption.textContent = view.name;
+    var holder = L.DomUtil.create("div", "sr-inset", wrap);
+    var wide = size.x >= 1200 && size.y >= 700;
+    holder.style.width = (wide ? 250 : 190) + "px";
+    holder.style.height = (wide ? 180 : 135) + "px";
+    var Inset = L.Control.extend({onAdd: function () {
+      L.DomEvent.disableClickPropagation(wrap);
+      L.DomEvent.disableScrollPropagation(wrap);
+      return wrap;
+    }});
+    new Inset({position: "topleft"}).addTo(map);
+    var inset = L.map(holder, {zoomControl: false, attributionControl: false, dragging: false,
+      scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false,
+      touchZoom: false, zoomSnap: 0.25, fadeAnimation: false, zoomAnimation: false});
+    drawBasemap(inset, ctx.data.basemap, {detailOnly: true});
+    var near = b.pad(0.5);
+    ctx.lines.forEach(function (entry) {
+      if (near.intersects(entry.line.getBounds())) {
+        L.polyline(entry.pieces, {color: entry.line.options.color, weight: 3, opacity: 0.9,
+          interactive: false, className: "sr-inset-leg"}).addTo(inset);
+      }
+    });
+    var labels = new Labels(inset, "srLabels", 640);
+    var markers = drawSites(ctx, inset, labels, false);
+    inset.fitBounds(b, {padding: [22, 22], animate: false});
+    placeLabels(inset, [labels], markers, []);
+    holder.addEventListener("click", function () {
+      ctx.userMoved = true;
+      fitTo(ctx, b, true);
+    });
+    L.rectangle(b.pad(0.15), {className: "sr-locator", fill: false, weight: 1.5, color: "#333",
+      dashArray: "3 3", interactive: false}).addTo(map);
+    ctx.inset = inset;
+  }
+
+  /* --- header, chart, fullscreen, print ------------------------------------ */
+
+  function wireHeader(ctx) {
+    var more = ctx.root.querySelector(".sr-more");
+    var text = ctx.root.querySelector(".sr-subtitle-text");
+    if (more && text && text.scrollWidth > text.clientWidth + 1) {
+      more.hidden = false;
+      more.addEventListener("click", function () {
+        var open = ctx.root.classList.toggle("sr-subtitle-open");
+        more.textContent = open ? "less" : "more";
+        ctx.map.invalidateSize();
+      });
+    }
+    var full = ctx.root.querySelector(".sr-fullscreen");
+    if (full) {
+      full.addEventListener("click", function () {
+        if (document.fullscreenElement) { document.exitFullscreen(); } else { ctx.root.requestFullscreen(); }
+      });
     }
   }
 
+  function wireChart(ctx) {
+    var tip = ctx.root.querySelector(".sr-tip");
+    if (!tip) { return; }
+    ctx.root.querySelectorAll(".sr-claim").forEach(function (point) {
+      function show() {
+        tip.textContent = point.getAttribute("data-tip");
+        tip.style.display = "block";
+      }
+      function hide() { tip.style.display = "none"; }
+      point.addEventListener("mouseenter", show);
+      point.addEventListener("focus", show);
+      point.addEventListener("mouseleave", hide);
+      point.addEventListener("blur", hide);
+    });
+  }
+
+  function wireResize(ctx) {
+    var refit = function () {
+      ctx.map.invalidateSize({animate: false});
+      if (!ctx.userMoved) { fitTo(ctx, ctx.bounds, false); }
+      ctx.relabel();
+    };
+    if (window.ResizeObserver) {
+      new ResizeObserver(refit).observe(ctx.map.getContainer());
+    }
+    document.addEventListener("fullscreenchange", refit);
+    window.addEventListener("beforeprint", function () {
+      var sources = ctx.root.querySelector(".sr-sources");
+      if (sources) { sources.open = true; }
+      refit();
+    });
+    /* the first view follows the map's size until the reader moves it */
+    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+      ctx.map.getContainer().addEventListener(name, function () { ctx.userMoved = true; },
+        {passive: true});
+    });
+  }
+
+  /* --- mount -------------------------------------------------------------- */
+
   function mount(rootId) {
     var root = document.getElementById(rootId);
-    var map = L.map(root.querySelector(".sr-map"), {zoomSnap: 0.25});
+    var mode = document.documentElement.getAttribute("data-sr-mode") || "interactive";
+    var data = readData(rootId);
+    var map = L.map(root.querySelector(".sr-map"), {zoomSnap: 0.25, minZoom: 0,
+      zoomControl: mode === "interactive", fadeAnimation: mode === "interactive",
+      zoomAnimation: mode === "interactive"});
     var ctx = {
-      root: root,
-      map: map,
-      data: readData(rootId),
+      root: root, map: map, data: data, mode: mode,
       state: {w0: null, w1: null, modes: {}, sources: {}, carriers: {}},
       layers: {sites: L.layerGroup(), legs: L.layerGroup(), arrows: L.layerGroup(),
-        links: L.layerGroup()}
+        links: L.layerGroup()},
+      popup: L.popup({autoPan: true, className: "sr-popup-box"})
     };
+    root.setAttribute("data-mode", mode);
     ctx.inWindow = function (t0, t1) {
       var st = ctx.state;
       return t0 === null || st.w0 === null || (t0 <= st.w1 && st.w0 <= t1);
     };
-    map.attributionControl.addAttribution(ctx.data.attribution);
-    L.control.scale({imperial: false}).addTo(map);
-    var bases = drawBasemap(ctx);
-    Object.keys(ctx.layers).forEach(function (name) { ctx.layers[name].addTo(map); });
-    L.control.layers(bases, {"Sites": ctx.layers.sites, "Legs": ctx.layers.legs,
-      "Direction arrows": ctx.layers.arrows, "Links to networks": ctx.layers.links}).addTo(map);
-    drawSites(ctx);
+    map.attributionControl.setPrefix("");
+    map.attributionControl.addAttribution(data.attribution);
+    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+    drawBasemap(map, data.basemap, {});
+    var bases = tileLayers(ctx);
+    if (mode === "interactive") {
+      L.control.layers(bases, {"Sites": ctx.layers.sites, "Legs": ctx.layers.legs,
+        "Direction arrows": ctx.layers.arrows, "Links to networks": ctx.layers.links},
+        {collapsed: true}).addTo(map);
+    }
+    var mapLabelLayer = new Labels(map, "srMapLabels", 350);
+    /* online tiles carry their own place names: ours give way while one is chosen */
+    var offlineOnly = data.tiles.offline + " only";
+    mapLabelLayer.pane.style.display = data.tiles["default"] === data.tiles.offline ? "" : "none";
+    map.on("baselayerchange", function (e) {
+      mapLabelLayer.pane.style.display = e.name === offlineOnly ? "" : "none";
+    });
+    var siteLabels = new Labels(map, "srLabels", 640);
     drawLegs(ctx);
+    var markers = drawSites(ctx, map, siteLabels, mode === "interactive");
+    mapLabels(ctx, mapLabelLayer);
+    placePanels(ctx);
+    drawViews(ctx);
     wireFilters(ctx);
     wireTimeWindow(ctx);
-    wireFullscreen(ctx);
-    fitView(ctx);
+    wireHeader(ctx);
+    wireChart(ctx);
+    ctx.relabel = function () {
+      mapLabelLayer.items.forEach(function (item) { if (item.reposition) { item.reposition(); } });
+      placeLabels(map, [siteLabels, mapLabelLayer], markers, obstacles(ctx));
+    };
+    ctx.bounds = dataBounds(data);
+    if (!ctx.bounds.isValid()) { ctx.bounds = L.latLngBounds([[-50, -170], [70, 170]]); }
+    Object.keys(ctx.panels).forEach(function (name) { setOpen(ctx.panels[name], false); });
+    drawInset(ctx);  /* decided at the zoom the data would fit at; drawn before the fit */
+    openPanelsWhereRoomy(ctx);
+    fitTo(ctx, ctx.bounds, false);
+    /* the data goes on the map once its view is set, so it is drawn once */
+    Object.keys(ctx.layers).forEach(function (name) { ctx.layers[name].addTo(map); });
+    map.on("zoomend moveend", ctx.relabel);
+    ctx.relabel();
+    wireResize(ctx);
     root.srMap = map;
+    root.srContext = ctx;
     root.srReady = true;
     return map;
   }
