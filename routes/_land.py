@@ -35,7 +35,12 @@ def land_within(bounds: tuple[float, float, float, float]) -> Any:
     hits = earth.land_tree.query(shapely.box(west, south, east, north), predicate="intersects")
     if not len(hits):
         return shapely.Polygon()
-    return shapely.union_all(shapely.clip_by_rect(earth.land[hits], west, south, east, north))
+    pieces = shapely.clip_by_rect(earth.land[hits], west, south, east, north)
+    # 10 Natural Earth land polygons are invalid (Eurasia among them) and can make the
+    # union fail; repairing the clipped pieces is cheap, repairing the world is not
+    broken = ~shapely.is_valid(pieces)
+    pieces[broken] = shapely.make_valid(pieces[broken])
+    return shapely.union_all(pieces)
 
 
 def geodesic_length_km(geometry: Any) -> float:

@@ -1,8 +1,8 @@
 """An on-disk store of computed routes, so a second render does no routing.
 
 Each route is one JSON file named by the SHA-256 of its request (stops'
-coordinates and countries, mode, allowed countries), the network data
-version, the package version and the cache format. Any change makes a new
+coordinates and countries, mode, allowed countries), the network data,
+the source of the routing modules, the package version and the cache format. Any change makes a new
 key, so no entry can go stale; a changed coordinate misses only its own legs.
 Files are written to a temporary name and renamed; a corrupt entry is a miss.
 This module only stores and loads: :class:`~shiproute.routes.router.Router`
@@ -29,15 +29,19 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 2
 _DATA_FILES = (("shiproute.routes", "data/rail-world.npz"),
                ("shiproute.gazetteer", "data/naturalearth-10m.npz"))
+_CODE_FILES = tuple(("shiproute.routes", name) for name in (
+    "routing.py", "sea.py", "lanes.py", "rail.py", "_grid.py", "_land.py", "geodesic.py"))
+"""The modules that shape a route: editing one (a development install) must not
+serve routes the old code drew."""
 
 
 @functools.cache
 def data_version() -> str:
-    """Return a hash of the network data, the routing code version and searoute's version."""
+    """Return a hash of the network data, the routing code, its version and searoute's."""
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
-    for package, name in _DATA_FILES:
+    for package, name in (*_DATA_FILES, *_CODE_FILES):
         digest.update(files(package).joinpath(name).read_bytes())
     digest.update(package_version().encode())
     try:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 LONG_CONNECTOR_KM = 15.0
 MAX_CONNECTOR_WATER_KM = 0.3
-SEA_SOURCE = "searoute Marnet sea lanes"
+SEA_SOURCE = "Marnet sea lanes (searoute data)"
 WATER_SOURCE = "water grid on Natural Earth 10m coastlines"
 RAIL_SOURCE = "OpenStreetMap railways (scgraph-data)"
 AIR_SOURCE = "great circle"
@@ -146,17 +146,21 @@ def _sea(request: RouteRequest) -> Route:
     if land > 0.05:
         flags.append(f"crosses {land:.1f} km of land in the 10m coastline data "
                      "(canal, narrow strait or river port)")
-    source, rule = SEA_SOURCE, "Marnet sea lanes"
+    sources: list[str] = []
+    rules: list[str] = []
+    if direct < len(request.stops) - 1:
+        sources.append(SEA_SOURCE)
+        rules.append("enters and leaves the lanes where the whole route is shortest")
     if direct:
-        hops = len(request.stops) - 1
-        source = WATER_SOURCE if direct == hops else f"{SEA_SOURCE} + {WATER_SOURCE}"
-        rule = "shortest water path between nearby ports (shorter than the Marnet lane)"
+        sources.append(WATER_SOURCE)
+        rules.append("direct path for ports under 500 km apart, where shorter than the lanes")
     if repaired:
-        rule += f"; {repaired} lane segment{'s' * (repaired > 1)} re-routed around land"
+        rules.append(f"{repaired} segment{'s' * (repaired > 1)} re-routed around land")
     via = request.stops[1:-1]
     if via:
-        rule += "; via " + ", ".join(s.name for s in via)
-    return Route(tuple(points), path_length_km(points), source, tuple(flags), rule)
+        rules.append("via " + ", ".join(s.name for s in via))
+    return Route(tuple(points), path_length_km(points), " + ".join(sources), tuple(flags),
+                 "; ".join(rules))
 
 
 def _connector(site: LatLon, node: LatLon) -> tuple[LatLon, ...] | None:
@@ -215,8 +219,12 @@ def _rail_route(request: RouteRequest, network: RailNetwork, hops: list[RailPath
     nodes = [n for hop in hops for n in hop.nodes]
     if len(points) < 2:
         points = [request.stops[0].point, request.stops[-1].point]
+    # the stops' own countries count too: a station on a border river may sample as
+    # the neighbour's territory at Natural Earth's resolution (Tumangang, KP)
+    countries = (request.stops[0].country, *network.countries_along(nodes),
+                 *(s.country for s in request.stops[1:]))
     return Route(tuple(points), km, RAIL_SOURCE, tuple(flags), rule,
-                 tuple(connectors), network.countries_along(nodes))
+                 tuple(connectors), tuple(dict.fromkeys(c for c in countries if c)))
 
 
 def _rail_rule(request: RouteRequest) -> str:

@@ -106,3 +106,20 @@ def test_routed_dataset_stores_each_distinct_route_once(
     routed = Router().route_dataset(dataset)
     assert len(routed.geometries) == 1 and len(routed.routes) == 10
     assert {id(route) for route in routed.routes.values()} == {id(routed.geometries[0])}
+
+
+def test_progress_counts_every_distinct_route_and_ends_at_the_total(
+    gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    # rail routes finish in one batch, the rest one by one: the bar must still end full
+    calls: list[tuple[int, int]] = []
+    dataset = read_dataset(bundled_dataset_path(), gazetteer)
+    Router(RouteCache(tmp_path, "v"), progress=lambda done, total: calls.append((done, total))
+           ).route_dataset(dataset)
+    assert calls[-1] == (4, 4)  # 2 rail + 2 sea distinct routes
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert {total for _, total in calls} == {4}
+    calls.clear()
+    Router(RouteCache(tmp_path, "v"), progress=lambda done, total: calls.append((done, total))
+           ).route_dataset(dataset)
+    assert calls == []  # all cached: no bar
