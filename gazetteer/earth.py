@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import functools
 from importlib.resources import files
 import io
+import math
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -165,10 +166,44 @@ class Earth:
         point = shapely.Point(lon, lat)
         if shape.covers(point):
             return 0.0
-        nearest = shapely.shortest_line(point, shape).coords[-1]
-        dx = (nearest[0] - lon) * np.cos(np.radians(lat))
-        dy = nearest[1] - lat
-        return float(np.hypot(dx, dy) * KM_PER_DEGREE)
+        return _km_to(point, shape)
+
+    def km_inland(self, lat: float, lon: float, *, within_km: float = 500.0) -> float:
+        """Return how far a point lies from the coast of the land it is on, in km (0 at sea).
+
+        Lakes count as land (see :meth:`on_land`); the Caspian is sea.
+
+        Parameters
+        ----------
+        lat, lon
+            The point.
+        within_km
+            How far to look for the coast.
+
+        Returns
+        -------
+        float
+            ``math.inf`` when no coast lies within ``within_km``.
+        """
+        point = shapely.Point(lon, lat)
+        hits = self.land_tree.query(point, predicate="intersects")
+        if not len(hits):
+            return 0.0
+        dy = within_km / KM_PER_DEGREE
+        dx = min(180.0, dy / max(np.cos(np.radians(lat)), 0.01))
+        coast = shapely.union_all([shapely.clip_by_rect(shapely.boundary(self.land[i]),
+                                                        lon - dx, lat - dy, lon + dx, lat + dy)
+                                   for i in hits])
+        km = math.inf if coast.is_empty else _km_to(point, coast)
+        return km if km <= within_km else math.inf
+
+
+def _km_to(point: shapely.Point, shape: shapely.Geometry) -> float:
+    """Return the distance from a point to a shape in km, scaled at the point's latitude."""
+    nearest = shapely.shortest_line(point, shape).coords[-1]
+    dx = (nearest[0] - point.x) * np.cos(np.radians(point.y))
+    dy = nearest[1] - point.y
+    return float(np.hypot(dx, dy) * KM_PER_DEGREE)
 
 
 def load_earth(scale: Scale = "10m") -> Earth:

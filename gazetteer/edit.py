@@ -11,7 +11,7 @@ rename). A process killed at any moment leaves the old file or the new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import io
 import json
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 from shiproute.errors import GazetteerError, Problem
 from shiproute.files import write_atomic
 from shiproute.gazetteer.load import SITE_FIELDS, bundled_path, read_gazetteer_file
+from shiproute.gazetteer.model import Site
 from shiproute.gazetteer.safeyaml import resolve_plain
 
 LOCK_TIMEOUT_S = 60.0
@@ -82,6 +83,7 @@ def edit_sites(
     change: Callable[[Any], str],
     *,
     in_place: Callable[[str, Any], str | None] | None = None,
+    guard: Callable[[bytes], None] | None = None,
     lock_timeout_s: float = LOCK_TIMEOUT_S,
 ) -> None:
     """Apply ``change`` to the ``sites:`` mapping of a gazetteer file, safely.
@@ -96,6 +98,9 @@ def edit_sites(
     in_place
         Optional exact text edit, tried first: given the text and the parsed
         ``sites`` mapping, returns the new text, or ``None`` to use ``change``.
+    guard
+        Called with the new file's bytes before they are written; raises to
+        refuse the edit (see :func:`site_guard`).
     lock_timeout_s
         How long to wait for another editor to finish.
 
@@ -119,13 +124,14 @@ def edit_sites(
     try:
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)  # left by an editor killed mid-write
-        _edit_locked(path, change, in_place)
+        _edit_locked(path, change, in_place, guard)
     finally:
         lock.release()
 
 
 def _edit_locked(path: Path, change: Callable[[Any], str],
-                 in_place: Callable[[str, Any], str | None] | None) -> None:
+                 in_place: Callable[[str, Any], str | None] | None,
+                 guard: Callable[[bytes], None] | None) -> None:
     try:
         old = path.read_bytes()
     except OSError as err:
@@ -137,8 +143,7 @@ def _edit_locked(path: Path, change: Callable[[Any], str],
     sites = document["sites"]
     exact = in_place(text, sites) if in_place else None
     if exact is not None:
-        read_gazetteer_file(path, data=exact.encode("utf-8"))
-        write_atomic(path, exact.encode("utf-8"))
+        _write_checked(path, exact.encode("utf-8"), guard)
         return
     old_lines = text.splitlines(keepends=True)
     old_keys = list(sites)
@@ -147,8 +152,38 @@ def _edit_locked(path: Path, change: Callable[[Any], str],
     out = io.StringIO()
     yaml.dump(document, out)
     new = _splice(old_lines, old_keys, old_blocks, out.getvalue(), site_id, yaml)
-    read_gazetteer_file(path, data=new.encode("utf-8"))
-    write_atomic(path, new.encode("utf-8"))
+    _write_checked(path, new.encode("utf-8"), guard)
+
+
+def _write_checked(path: Path, new: bytes, guard: Callable[[bytes], None] | None) -> None:
+    """Write the edited file if it still reads, and the guard allows it."""
+    read_gazetteer_file(path, data=new)
+    if guard is not None:
+        guard(new)
+    write_atomic(path, new)
+
+
+def site_guard(path: Path, site_id: str, others: Mapping[str, Site] | None
+               ) -> Callable[[bytes], None]:
+    """Return a guard that refuses an edit leaving ``site_id`` with a problem ``check`` reports.
+
+    The checks are those of :func:`shiproute.gazetteer.check.check_sites`: a
+    site outside its country (swapped coordinates), a name or alias another
+    site has (in this file or in ``others``, the other layers in use).
+    Problems of other sites, already in the file, don't block the edit.
+    """
+
+    def guard(new: bytes) -> None:
+        from shiproute.gazetteer.check import check_gazetteer
+
+        prefix = f"site '{site_id}'"
+        found = [p for p in check_gazetteer(path, data=new, others=others)
+                 if p.message.startswith(prefix) and p.severity == "error"]
+        if found:
+            raise _fail(path, f"{found[0].message}; nothing was written "
+                              "(--force writes it anyway)")
+
+    return guard
 
 
 def _splice(old_lines: list[str], old_keys: list[str], old_blocks: dict[str, tuple[int, int]],
@@ -211,13 +246,21 @@ def _flow(items: list[str]) -> Any:
     return seq
 
 
-def add_site(path: Path, site_id: str, fields: dict[str, Any]) -> None:
+def add_site(path: Path, site_id: str, fields: dict[str, Any], *,
+             guard: Callable[[bytes], None] | None = None) -> None:
     """Add a site at the end of the file's ``sites:`` mapping.
+
+    Parameters
+    ----------
+    path, site_id, fields
+        The file, the new id and the site's fields (see ``SITE_FIELDS``).
+    guard
+        See :func:`edit_sites`; :func:`site_guard` refuses what ``check`` would.
 
     Raises
     ------
     GazetteerError
-        If the id exists or the result is invalid.
+        If the id exists, the result is invalid, or the guard refuses it.
     """
     from ruamel.yaml.comments import CommentedMap
 
@@ -237,16 +280,18 @@ def add_site(path: Path, site_id: str, fields: dict[str, Any]) -> None:
         sites[site_id] = entry
         return site_id
 
-    edit_sites(path, change)
+    edit_sites(path, change, guard=guard)
 
 
-def set_field(path: Path, site_id: str, field: str, value: str) -> None:
+def set_field(path: Path, site_id: str, field: str, value: str, *,
+              guard: Callable[[bytes], None] | None = None) -> None:
     """Set one field of a site; ``lat``/``lon`` are numbers, others text.
 
     Raises
     ------
     GazetteerError
-        If the site or field is unknown, or the value is invalid.
+        If the site or field is unknown, the value is invalid, or the guard
+        (see :func:`add_site`) refuses the result.
     """
     if field not in SITE_FIELDS or field == "aliases":
         usable = ", ".join(f for f in SITE_FIELDS if f != "aliases")
@@ -277,16 +322,18 @@ def set_field(path: Path, site_id: str, field: str, value: str) -> None:
         lines[line_no] = line[:column] + _scalar(parsed) + line[match.end(1):]
         return "".join(lines)
 
-    edit_sites(path, change, in_place=in_place)
+    edit_sites(path, change, in_place=in_place, guard=guard)
 
 
-def add_alias(path: Path, site_id: str, alias: str) -> None:
+def add_alias(path: Path, site_id: str, alias: str, *,
+              guard: Callable[[bytes], None] | None = None) -> None:
     """Add an alias to a site.
 
     Raises
     ------
     GazetteerError
-        If the site is unknown or already has the alias.
+        If the site is unknown, already has the alias, or the guard (see
+        :func:`add_site`) refuses the result.
     """
 
     def change(sites: Any) -> str:
@@ -301,7 +348,7 @@ def add_alias(path: Path, site_id: str, alias: str) -> None:
             aliases.append(alias)
         return site_id
 
-    edit_sites(path, change)
+    edit_sites(path, change, guard=guard)
 
 
 def remove_site(path: Path, site_id: str) -> None:

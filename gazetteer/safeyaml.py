@@ -13,7 +13,7 @@ strings; dates are interpreted in one place, :mod:`shiproute.routes.dates`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 import re
 from typing import Any, Union
@@ -409,7 +409,7 @@ def value_mark(mapping: dict[Any, Any], key: Any) -> Mark:
     return marks.get(key, mark_of(mapping)) if marks else mark_of(mapping)
 
 
-def key_mark(mapping: dict[Any, Any], key: Any) -> Mark:
+def key_mark(mapping: Mapping[Any, Any], key: Any) -> Mark:
     """Return where ``key`` is written, else where the mapping starts."""
     marks = getattr(mapping, "key_marks", None)
     return marks.get(key, mark_of(mapping)) if marks else mark_of(mapping)

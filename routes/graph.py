@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from shiproute.routes.model import Dataset, Leg, Qualifier, Volume
+from shiproute.routes.model import Dataset, Leg
+from shiproute.routes.quantity import Total, sum_quantities
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -157,37 +157,11 @@ def _is_part(chain: tuple[Leg, ...], other: tuple[Leg, ...]) -> bool:
     return n < len(other) and any(other[i:i + n] == chain for i in range(len(other) - n + 1))
 
 
-@dataclass(frozen=True, slots=True)
-class Total:
-    """Documented volume of one unit, summed over legs.
+def total_volume(legs_: Iterable[Leg]) -> list[Total]:
+    """Add the stated volumes of legs per unit and scope, carrying their bounds.
 
-    Parameters
-    ----------
-    unit
-        The unit summed.
-    value
-        Sum of the stated figures.
-    legs
-        How many legs carried a figure in this unit.
-    qualifier
-        ``"exact"`` when every figure was exact, else ``"about"``.
-    """
-
-    unit: str
-    value: float
-    legs: int
-    qualifier: Qualifier
-
-    @property
-    def volume(self) -> Volume:
-        """The total as a :class:`Volume`."""
-        return Volume(self.value, self.qualifier)
-
-
-def total_volume(legs_: Iterable[Leg]) -> dict[str, Total]:
-    """Sum the stated volumes of legs per unit; units are never mixed.
-
-    Legs without a volume or a unit are left out.
+    Units are never mixed, nor one-shipment figures with totals; legs without
+    a volume or a unit are left out. See :mod:`shiproute.routes.quantity`.
 
     Parameters
     ----------
@@ -196,17 +170,8 @@ def total_volume(legs_: Iterable[Leg]) -> dict[str, Total]:
 
     Returns
     -------
-    dict of str to Total
-        By unit, in order of first appearance.
+    list of Total
+        By (unit, scope), in order of first appearance.
     """
-    sums: dict[str, list[float]] = {}
-    exact: dict[str, bool] = {}
-    for leg in legs_:
-        if leg.volume is None or not leg.unit:
-            continue
-        sums.setdefault(leg.unit, []).append(leg.volume.value)
-        exact[leg.unit] = exact.get(leg.unit, True) and leg.volume.qualifier == "exact"
-    return {
-        unit: Total(unit, sum(values), len(values), "exact" if exact[unit] else "about")
-        for unit, values in sums.items()
-    }
+    return sum_quantities((leg.volume, leg.unit) for leg in legs_
+                          if leg.volume is not None and leg.unit)

@@ -26,8 +26,8 @@ from shiproute.gazetteer.safeyaml import (
 from shiproute.gazetteer.suggest import did_you_mean
 from shiproute.routes.dates import When, parse_when
 from shiproute.routes.model import (
+    BASES,
     MODES,
-    QUALIFIERS,
     RELIABILITIES,
     Dataset,
     Estimate,
@@ -35,8 +35,8 @@ from shiproute.routes.model import (
     LatLon,
     Leg,
     Source,
-    Volume,
 )
+from shiproute.routes.quantity import QUALIFIERS, SCOPES, Quantity, parse_quantity
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +47,14 @@ TOP_FIELDS = (
 SOURCE_FIELDS = ("title", "publisher", "date", "url", "reliability", "note")
 LEG_FIELDS = (
     "id", "from", "to", "via", "mode", "depart", "arrive", "volume", "unit", "carrier",
-    "sources", "countries", "path", "attributes", "note",
+    "sources", "basis", "reasoning", "countries", "path", "attributes", "note",
 )
-EVENT_FIELDS = ("at", "date", "what", "sources")
+EVENT_FIELDS = ("at", "date", "what", "sources", "basis", "reasoning")
 ESTIMATE_FIELDS = (
-    "date", "value", "qualifier", "unit", "period", "claimant", "sources", "note",
+    "date", "value", "min", "max", "qualifier", "unit", "period", "claimant", "sources", "note",
 )
-VOLUME_FIELDS = ("value", "qualifier")
-
-_VOLUME_TEXT = re.compile(
-    r"(?:(?P<q>" + "|".join(q for q in QUALIFIERS if q != "exact") + r")\s+)?"
-    r"(?P<n>\d[\d,]*(?:\.\d+)?)"
-)
+VOLUME_FIELDS = ("value", "min", "max", "qualifier", "scope")
+PLACE_FIELDS = ("site", "reported_as")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 T = TypeVar("T")
@@ -115,6 +111,29 @@ class _Reader:
         name = record.text(key, required=True)
         return None if name is None else self._resolve(record, key, name)
 
+    def place(self, record: Record, key: str) -> tuple[str | None, str | None]:
+        """Return (site id, name as reported) of a place: a name or ``{site, reported_as}``."""
+        value = record.value.get(key)
+        if not isinstance(value, dict):
+            return self.site(record, key), None
+        inner = Record(value, self.problems, f"{record.what}: '{key}'")
+        inner.known(PLACE_FIELDS)
+        name = inner.text("site", required=True)
+        reported = inner.text("reported_as")
+        return (None if name is None else self._resolve(inner, "site", name)), reported
+
+    def basis(self, record: Record) -> tuple[Any, str | None]:
+        """Return (basis, reasoning); an inferred item must say why."""
+        basis = record.text("basis") or "reported"
+        reasoning = record.text("reasoning")
+        if basis not in BASES:
+            hint = did_you_mean(basis, BASES) or f"; use one of {', '.join(BASES)}"
+            record.problem("basis", f"unknown basis '{basis}'{hint}")
+        elif basis == "inferred" and not reasoning:
+            record.problem("basis", "an inferred item needs 'reasoning:' saying what the "
+                                    "sources state and what is inferred from it")
+        return basis, reasoning
+
     def sites(self, record: Record, key: str) -> tuple[str, ...]:
         found = (self._resolve(record, key, name) for name in record.texts(key))
         return tuple(site_id for site_id in found if site_id is not None)
@@ -150,36 +169,60 @@ class _Reader:
                 record.problem("sources", f"unknown source '{source_id}'{hint}")
         return cited
 
-    def volume(self, record: Record, key: str = "volume") -> Volume | None:
+    def volume(self, record: Record, key: str = "volume") -> Quantity | None:
+        """Return a leg's quantity, in any of three forms.
+
+        A number, a text such as "about 300" or "300-400", or a mapping of
+        ``value`` (or ``min`` and ``max``), ``qualifier`` and ``scope``.
+        """
         value = record.value.get(key)
         if value is None:
             return None
-        qualifier: Any = "exact"
         if isinstance(value, dict):
             inner = Record(value, self.problems, record.what)
             inner.known(VOLUME_FIELDS)
-            number = inner.number("value", required=True)
-            qualifier = inner.text("qualifier") or "exact"
-        elif isinstance(value, str) and (match := _VOLUME_TEXT.fullmatch(value.strip())):
-            number = float(match["n"].replace(",", ""))
-            qualifier = match["q"] or "exact"
-        else:
-            number = record.number(key)
-        return self.checked_volume(record, key, number, qualifier)
+            return self.quantity(inner, "shipment")
+        return self.quantity(record, "shipment", key)
 
-    def checked_volume(
-        self, record: Record, key: str, number: float | None, qualifier: str
-    ) -> Volume | None:
-        if qualifier not in QUALIFIERS:
-            hint = did_you_mean(qualifier, QUALIFIERS) or f"; use one of {', '.join(QUALIFIERS)}"
-            record.problem(key, f"unknown qualifier '{qualifier}'{hint}")
+    def quantity(self, record: Record, scope: str, key: str | None = None) -> Quantity | None:
+        """Return the quantity of a mapping's ``value``/``min``/``max``/``qualifier``/``scope``.
+
+        With ``key``, the quantity is the field ``key`` of ``record`` alone.
+        """
+        value = record.value.get(key or "value")
+        chosen = (record.text("scope") if key is None else None) or scope
+        qualifier = record.text("qualifier") if key is None else None
+        where = key or ("value" if "value" in record.value else None)
+        try:
+            if chosen not in SCOPES:
+                raise ValueError(f"unknown scope '{chosen}'; use one of {', '.join(SCOPES)}")
+            if qualifier is not None and qualifier not in QUALIFIERS:
+                hint = did_you_mean(qualifier, QUALIFIERS) or ""
+                raise ValueError(f"unknown qualifier '{qualifier}'{hint or ''}"
+                                 f"{'' if hint else '; use one of ' + ', '.join(QUALIFIERS)}")
+            if isinstance(value, str):
+                found = parse_quantity(value, chosen)  # type: ignore[arg-type]
+                if qualifier and found.qualifier != "exact":
+                    raise ValueError(f"'{value}' is qualified twice (and 'qualifier: "
+                                     f"{qualifier}'); keep one")
+                return replace(found, qualifier=qualifier) if qualifier else found  # type: ignore[arg-type]
+            if key is None and "value" not in record.value and \
+                    ("min" in record.value or "max" in record.value):
+                low, high = record.number("min", required=True), \
+                    record.number("max", required=True)
+            elif key is None and ("min" in record.value or "max" in record.value):
+                raise ValueError("give either 'value' or 'min' and 'max', not both")
+            else:
+                low = high = record.number(key or "value", required=True)
+            if low is None or high is None:
+                return None
+            if min(low, high) < 0:
+                raise ValueError(f"volume {min(low, high):g} is negative; volumes count "
+                                 "what moved")
+            return Quantity(low, high, qualifier or "exact", chosen)  # type: ignore[arg-type]
+        except ValueError as err:
+            record.problem(where, str(err))
             return None
-        if number is None:
-            return None
-        if number < 0:
-            record.problem(key, f"volume {number:g} is negative; volumes count what moved")
-            return None
-        return Volume(number, qualifier)  # type: ignore[arg-type]
 
 
 def _records(
@@ -293,12 +336,12 @@ def _parse_paths(top: dict[str, Any], problems: Problems) -> dict[str, tuple[Lat
 
 
 def _leg_slug(origin: str, destination: str, mode: str, depart: When | None) -> str:
-    parts = [origin, destination, mode] + ([depart.start.iso()] if depart else [])
+    parts = [origin, destination, mode] + ([depart.iso()] if depart else [])
     return _SLUG.sub("-", "-".join(parts).lower()).strip("-")
 
 
 def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
-    legs: list[tuple[Leg, bool]] = []
+    legs: list[Leg] = []
     explicit: dict[str, int] = {}
     for record, mark in _records(top, "legs", reader.problems, "leg", LEG_FIELDS):
         before = len(reader.problems)
@@ -309,8 +352,8 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
                 first = explicit[leg_id]
                 record.problem("id", f"duplicate leg id '{leg_id}' (first at line {first})")
             explicit.setdefault(leg_id, mark[0])
-        origin = reader.site(record, "from")
-        destination = reader.site(record, "to")
+        origin, origin_as = reader.place(record, "from")
+        destination, destination_as = reader.place(record, "to")
         mode = record.text("mode", required=True)
         if mode is not None and mode not in MODES:
             hint = did_you_mean(mode, MODES) or f"; use one of {', '.join(MODES)}"
@@ -324,8 +367,9 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
                 "arrive",
                 f"arrives ({arrive.iso()}) before it departs ({depart.iso()}); check the dates",
             )
-        volume = reader.volume(record)
+        basis, reasoning = reader.basis(record)
         fields = dict(
+            volume=reader.volume(record),
             attributes=_attributes(record),
             path=reader.path(record),
             path_name=path_value if isinstance(path_value := record.value.get("path"), str)
@@ -336,32 +380,44 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
             carrier=record.text("carrier"),
             sources=reader.sources(record),
             note=record.text("note"),
+            basis=basis,
+            reasoning=reasoning,
+            origin_reported_as=origin_as,
+            destination_reported_as=destination_as,
         )
         if len(reader.problems) > before or not (origin and destination and mode):
             continue
-        leg = Leg(
-            id=leg_id or _leg_slug(origin, destination, mode, depart),
+        legs.append(Leg(
+            id=leg_id or "",
             origin=origin,
             destination=destination,
             mode=mode,  # type: ignore[arg-type]
             depart=depart,
             arrive=arrive,
-            volume=volume,
-            **fields,  # type: ignore[arg-type]
-        )
-        legs.append((leg, leg_id is not None))
-    return _unique_ids(legs, set(explicit))
+            **fields,
+        ))
+    return _named(legs, set(explicit))
 
 
-def _unique_ids(legs: list[tuple[Leg, bool]], taken: set[str]) -> list[Leg]:
+def _named(legs: list[Leg], taken: set[str]) -> list[Leg]:
+    """Give every leg without an id one made of its ends, mode and date, unique in the file.
+
+    Repeats get ``-2``, ``-3`` ...: one pass with a counter per base id, so
+    100,000 legs between the same sites take no longer than 100,000 others.
+    """
+    seen: dict[str, int] = {}
     out = []
-    for leg, explicit in legs:
-        if not explicit:
-            base, n = leg.id, 1
-            while leg.id in taken:
+    for leg in legs:
+        if not leg.id:
+            base = _leg_slug(leg.origin, leg.destination, leg.mode, leg.depart)
+            n = seen.get(base, 0)
+            candidate = base if n == 0 else f"{base}-{n + 1}"
+            while candidate in taken:
                 n += 1
-                leg = replace(leg, id=f"{base}-{n}")
-            taken.add(leg.id)
+                candidate = f"{base}-{n + 1}"
+            seen[base] = n + 1
+            taken.add(candidate)
+            leg = replace(leg, id=candidate)
         out.append(leg)
     return out
 
@@ -384,21 +440,23 @@ def _parse_each(
 
 
 def _event(reader: _Reader, record: Record) -> Event | None:
-    site = reader.site(record, "at")
+    site, reported_as = reader.place(record, "at")
     date = reader.when(record, "date", required=True)
     what = record.text("what", required=True)
     sources = reader.sources(record)
+    basis, reasoning = reader.basis(record)
     if site and date and what:
-        return Event(site, date, what, sources)
+        return Event(site, date, what, sources, basis, reasoning, reported_as)
     return None
 
 
 def _estimate(reader: _Reader, record: Record) -> Estimate | None:
     date = reader.when(record, "date", required=True)
-    if "value" not in record.value:
-        record.problem(None, "missing field 'value'")
-    number = record.number("value")
-    volume = reader.checked_volume(record, "value", number, record.text("qualifier") or "exact")
+    if not any(key in record.value for key in ("value", "min", "max")):
+        record.problem(None, "missing field 'value' (or 'min' and 'max')")
+        volume = None
+    else:
+        volume = reader.quantity(record, "total")
     unit = record.text("unit", required=True)
     claimant = record.text("claimant", required=True)
     period = reader.when(record, "period")
@@ -421,7 +479,9 @@ def parse_dataset(
         The file name, for messages and the dataset's name.
     gazetteer
         Sites the dataset may refer to; the dataset's own ``sites:`` are
-        layered over it.
+        layered over it, and get every check ``gazetteer check`` gives a
+        gazetteer (country, swapped coordinates, inland ports, names it
+        shares with ``gazetteer``).
 
     Returns
     -------
@@ -473,6 +533,10 @@ def parse_value(
     if "sites" in top and (mapping := as_map(top["sites"], record.mark("sites"), problems,
                                              "'sites'")) is not None:
         own_sites = parse_sites(mapping, problems)
+        if own_sites:
+            from shiproute.gazetteer.check import check_sites
+
+            check_sites(own_sites, mapping, problems, others=gazetteer)
     sources = _parse_sources(top, problems)
     paths = _parse_paths(top, problems)
     reader = _Reader(problems, gazetteer.layered(own_sites), set(sources), paths)

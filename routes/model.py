@@ -13,12 +13,10 @@ from typing import Literal, get_args
 
 from shiproute.gazetteer.model import Site
 from shiproute.routes.dates import When
+from shiproute.routes.quantity import Quantity
 
 Mode = Literal["sea", "rail", "road", "air"]
 MODES: tuple[str, ...] = get_args(Mode)
-
-Qualifier = Literal["exact", "about", "at least", "more than", "at most", "less than"]
-QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 
 KM_PER_NM = 1.852
 """Kilometres in one international nautical mile."""
@@ -30,36 +28,8 @@ Reliability = Literal["A", "B", "C", "D", "E", "F"]
 RELIABILITIES: tuple[str, ...] = get_args(Reliability)
 
 
-@dataclass(frozen=True, slots=True)
-class Volume:
-    """A quantity as a report states it, with its qualifier.
-
-    Parameters
-    ----------
-    value
-        The figure, never negative.
-    qualifier
-        How the figure bounds the truth: ``"more than 1,000"`` is a lower
-        bound, ``"about 300"`` an estimate.
-    """
-
-    value: float
-    qualifier: Qualifier = "exact"
-
-    def __post_init__(self) -> None:
-        if self.value < 0:
-            raise ValueError(f"volume {self.value:g} is negative")
-        if self.qualifier not in QUALIFIERS:
-            raise ValueError(f"unknown qualifier {self.qualifier!r}")
-
-    def label(self, unit: str | None = None) -> str:
-        """Return e.g. ``"about 300 containers"``."""
-        number = f"{self.value:,.0f}" if self.value == int(self.value) else f"{self.value:,g}"
-        words: list[str] = [] if self.qualifier == "exact" else [self.qualifier]
-        words.append(number)
-        if unit:
-            words.append(unit)
-        return " ".join(words)
+Basis = Literal["reported", "inferred"]
+BASES: tuple[str, ...] = get_args(Basis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +41,8 @@ class Source:
     id
         The key legs and claims cite it by.
     title, publisher
-        As the report gives them.
+        As the report gives them; a title in [square brackets] is descriptive,
+        written by the dataset's author for a report without a headline.
     date
         Publication date, at the precision known.
     url
@@ -106,13 +77,22 @@ class Leg:
     depart, arrive
         When the leg started and ended, at the precision known.
     volume, unit
-        What moved, e.g. about 300 containers.
+        What moved, e.g. about 300 containers; the quantity says whether it
+        is one shipment or the total over the leg's dates.
     carrier
         Vessel, train or aircraft.
     sources
         Ids of the sources that document the leg.
     note
         Free text.
+    basis
+        ``"reported"`` when a source states the movement, ``"inferred"`` when
+        the dataset's author concludes it from what sources state.
+    reasoning
+        For an inferred leg: what the sources say and what is inferred.
+    origin_reported_as, destination_reported_as
+        The place names as the sources wrote them, when the dataset places
+        the leg's ends differently (e.g. a report's "Nakhodka" for Rajin).
     via
         Site ids the route must pass through, in order.
     countries
@@ -135,16 +115,37 @@ class Leg:
     mode: Mode
     depart: When | None = None
     arrive: When | None = None
-    volume: Volume | None = None
+    volume: Quantity | None = None
     unit: str | None = None
     carrier: str | None = None
     sources: tuple[str, ...] = ()
     note: str | None = None
+    basis: Basis = "reported"
+    reasoning: str | None = None
+    origin_reported_as: str | None = None
+    destination_reported_as: str | None = None
     via: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     path: tuple[LatLon, ...] | None = None
     path_name: str | None = None
     attributes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def period(self) -> When | None:
+        """The days the leg may cover: from its departure to its arrival.
+
+        Either date stands in for the other when only one is given; an open
+        end stays open ("since 2023-08" with no arrival runs on). A departure
+        of 8-12 Sep and an arrival "on or before 12 Sep" give 8-12 Sep: the
+        arrival's open start is bounded by the departure. ``None`` when the
+        leg has no date.
+        """
+        first, last = self.depart or self.arrive, self.arrive or self.depart
+        if first is None or last is None:
+            return None
+        if first.start is None and last.end is None:  # on or before X, arriving on or after Y
+            return first
+        return When(first.start, last.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +162,20 @@ class Event:
         What was observed.
     sources
         Ids of the sources that report it.
+    basis, reasoning
+        As for :class:`Leg`.
+    reported_as
+        The place name as the sources wrote it, when the dataset places the
+        event at a site of another name.
     """
 
     site: str
     date: When
     what: str
     sources: tuple[str, ...] = ()
+    basis: Basis = "reported"
+    reasoning: str | None = None
+    reported_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +187,7 @@ class Estimate:
     date
         When the claim was made.
     volume, unit
-        The claimed figure, e.g. more than 1,000 containers.
+        The claimed figure, e.g. more than 1,000 containers (a total).
     claimant
         Who made the claim, e.g. "U.S. National Security Council".
     period
@@ -190,7 +199,7 @@ class Estimate:
     """
 
     date: When
-    volume: Volume
+    volume: Quantity
     unit: str
     claimant: str
     period: When | None = None
@@ -236,6 +245,15 @@ class Dataset:
         object.__setattr__(self, "sources", _frozen(self.sources))
 
 
+DECIMALS = 6
+"""Decimals kept in route coordinates (1e-6 degrees is about 0.1 m)."""
+
+
+def _rounded(points: tuple[LatLon, ...]) -> tuple[LatLon, ...]:
+    return tuple((round(lat, DECIMALS) + 0.0, round(lon, DECIMALS) + 0.0)
+                 for lat, lon in points)
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """The path a leg is drawn along and its length.
@@ -246,7 +264,9 @@ class Route:
     Parameters
     ----------
     points
-        The path as (lat, lon) points, origin first.
+        The path as (lat, lon) points, origin first; rounded to
+        :data:`DECIMALS` decimals (about 0.1 m), since finer digits are only
+        the noise of float32 network data and grid arithmetic.
     distance_km
         Length along the path, in kilometres.
     source
@@ -269,6 +289,10 @@ class Route:
     rule: str = ""
     connectors: tuple[tuple[LatLon, ...], ...] = ()
     countries: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "points", _rounded(self.points))
+        object.__setattr__(self, "connectors", tuple(_rounded(c) for c in self.connectors))
 
     @property
     def distance_nm(self) -> float:

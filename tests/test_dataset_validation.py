@@ -47,9 +47,10 @@ def _problems(write: Callable[[str, str], Path], gazetteer: Gazetteer, text: str
         ("  - {from: Rajin, to: Dunay, mode: sea, volume: -300}",
          "d.yaml:4:49: leg 1: volume -300 is negative; volumes count what moved"),
         ("  - {from: Rajin, to: Dunay, mode: sea, volume: lots}",
-         "d.yaml:4:49: leg 1: 'volume' must be a number, not the text 'lots'"),
+         "d.yaml:4:49: leg 1: 'lots' is not a quantity; write e.g. 300, about 300, 300-400, "
+         "300+, more than 300, at least 300, at most 300"),
         ("  - {from: Rajin, to: Dunay, mode: sea, volume: {value: 3, qualifier: roughly}}",
-         "d.yaml:4:49: leg 1: unknown qualifier 'roughly'; use one of exact, about, at least, "
+         "d.yaml:4:57: leg 1: unknown qualifier 'roughly'; use one of exact, about, at least, "
          "more than, at most, less than"),
         ("  - {from: Rajin, to: Najin, mode: sea}",
          "d.yaml:4:23: leg 1: leg goes from 'rajin' to itself; check 'from' and 'to'"),
@@ -109,13 +110,16 @@ def test_ambiguous_site_lists_candidates(
     text = """
     sites:
       port-a: {name: Port A, aliases: [Harbour], kind: port, country: RU, lat: 43, lon: 132}
-      port-b: {name: Port B, aliases: [Harbour], kind: port, country: RU, lat: 44, lon: 133}
+      port-b: {name: Port B, aliases: [Harbour], kind: port, country: RU,
+               lat: 42.8, lon: 132.9}
     legs:
       - {from: Harbour, to: Dunay, mode: sea}
     """
     assert _problems(write, gazetteer, text) == [
-        "d.yaml:5:12: leg 1: Place 'Harbour' is ambiguous: it names 'port-a' (Port A, RU), "
-        "'port-b' (Port B, RU); use one of the ids"
+        "d.yaml:3:3: site 'port-b': name or alias 'Harbour' also names site 'port-a' "
+        "('Harbour'); it would be ambiguous",
+        "d.yaml:6:12: leg 1: Place 'Harbour' is ambiguous: it names 'port-a' (Port A, RU), "
+        "'port-b' (Port B, RU); use one of the ids",
     ]
 
 
@@ -231,3 +235,45 @@ def test_file_the_fast_reader_rejects_is_reported_with_positions(
     assert str(caught.value) == (
         f"{path}:3:1: duplicate key 'legs' (first at line 1); remove one of them"
     )
+
+
+VOLGA = """\
+sites:
+  volgograd: {name: Volgograd river port, kind: port, country: RU, lat: 48.70, lon: 44.52}
+  aktau: {name: Aktau port, kind: port, country: KZ, lat: 43.60, lon: 51.20}
+legs:
+  - {from: Volgograd river port, to: Aktau port, mode: sea, depart: 2023-05}
+"""
+
+
+def test_validate_warns_of_an_inland_port_a_land_route_and_no_source_and_strict_fails(
+    write: Callable[[str, str], Path]
+) -> None:
+    # the Volga and the Volga-Don canal are not sea lanes: the route is a straight
+    # connector over 500 km of land from the inland "port" to the nearest lane
+    from click.testing import CliRunner
+
+    from shiproute.cli import main
+
+    path = write("volga.yaml", VOLGA)
+    warnings = [
+        f"{path}:2:73: warning: site 'volgograd': port at 48.7, 44.52 lies 390 km from the "
+        "coast; if it is a river or lake port this is fine, else check its coordinates",
+        f"{path}: warning: 1 leg cites no source (volgograd-aktau-sea-2023-05); add "
+        "'sources: [id]' naming the report",
+    ]
+    lenient = CliRunner().invoke(main, ["validate", str(path)])
+    assert lenient.exit_code == 0
+    lines = lenient.stderr.splitlines()
+    assert lines[:2] == warnings and len(lines) == 3
+    assert lines[2].startswith(f"{path}: warning: sea leg 'volgograd-aktau-sea-2023-05' "
+                               "(Volgograd river port -> Aktau port) crosses ")
+    assert 300 < float(lines[2].split(" crosses ")[1].split(" km")[0].replace(",", "")) < 700
+    assert lenient.stdout == (f"{path}: OK: 1 leg, 2 sites, 0 sources, 0 events, "
+                              "0 estimates; 3 warnings\n")
+    strict = CliRunner().invoke(main, ["validate", str(path), "--strict"])
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[-1] == (f"Error: {path}: 3 warnings (--strict makes them "
+                                              "errors)")
+    quick = CliRunner().invoke(main, ["validate", str(path), "--no-routes"])
+    assert quick.stderr.splitlines() == warnings

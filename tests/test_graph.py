@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import math
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_chain_needs_the_onward_leg_to_leave_after_arrival(
     assert [[leg.id for leg in c] for c in chains(graph)] == [["a", "late"]]
 
 
-def test_total_volume_never_mixes_units(
+def test_total_volume_never_mixes_units_or_scopes(
     write: Callable[[str, str], Path], gazetteer: Gazetteer
 ) -> None:
     path = write("d.yaml", """
@@ -62,12 +63,15 @@ def test_total_volume_never_mixes_units(
       - {from: Rajin, to: Dunay, mode: sea, volume: 300, unit: containers}
       - {from: Rajin, to: Vladivostok, mode: sea, unit: containers,
          volume: {value: 2000, qualifier: about}}
+      - {from: Rajin, to: Vladivostok, mode: sea, unit: containers,
+         volume: {value: 1000, qualifier: more than, scope: total}}
       - {from: Pyongyang, to: Vladivostok, mode: air, volume: 5000, unit: shells}
       - {from: Tumangang, to: Khasan, mode: rail}
     """)
     graph = build_graph(read_dataset(path, gazetteer))
     totals = total_volume(leg for _u, _v, leg in graph.edges(data="leg"))
-    assert {unit: (t.value, t.legs, t.volume.label(unit)) for unit, t in totals.items()} == {
-        "containers": (2300, 2, "about 2,300 containers"),
-        "shells": (5000, 1, "5,000 shells"),
+    assert {(t.unit, t.scope): (t.count, t.stated, t.low, t.high, t.label()) for t in totals} == {
+        ("containers", "shipment"): (2, 2300, 1900, 2700, "1,900-2,700"),
+        ("containers", "total"): (1, 1000, 1000, math.inf, "1,000 or more"),
+        ("shells", "shipment"): (1, 5000, 5000, 5000, "5,000"),
     }
