@@ -1,8 +1,53 @@
 """Export a routed dataset to GeoJSON, KML/KMZ, GeoPackage and CSV.
 
-Every format carries the routed geometries and every attribute: dates at
-their precision, volume, qualifier, unit, carrier, distance, route source,
-rule and flags, source ids and full citations.
+Every format carries the routed geometries and the same leg fields
+(:data:`LEG_FIELDS`), so a column means the same thing everywhere:
+
+- the ends: site ids, names, the names as the sources wrote them
+  (``from_reported_as``), and each end's position, country and kind;
+- dates twice over: ``depart`` as the dataset writes it (``2023-Q4``,
+  ``../2023-09-12``), ``depart_iso`` in ISO 8601 (``2023-10/2023-12``, ``..``
+  for an open end), ``depart_first``/``depart_last`` the first and last day it
+  can mean (empty for an open end) and ``depart_precision`` (``day``,
+  ``month``, ``year``, ``quarter``, ``half``, ``third``, ``span``, ``open``);
+  the same for ``arrive``;
+- the volume as the dataset writes it (``about 300``, ``300-400``) and as
+  numbers: ``volume_low``, ``volume_high`` (equal for one figure),
+  ``qualifier`` and ``scope`` (``shipment`` or ``total``);
+- ``basis`` and ``reasoning``, source ids and the sources' full citations;
+- the route: distance, what shaped it, its rule and flags, and whether the
+  dataset drew it (``drawn``, with the ``paths:`` entry in ``path``);
+- the leg's ``attributes``, one ``attributes.NAME`` column each in the flat
+  formats.
+
+GeoJSON keeps lists (sources, via, countries, flags, aliases) as lists and
+``attributes`` as an object; CSV, KML and GeoPackage join lists with ``"; "``.
+Every coordinate, in geometries and in columns, is rounded to
+:data:`DECIMALS` decimals (about 0.1 m), so no float32 noise such as
+``47.50400161743164`` reaches a file.
+
+The lossless export
+-------------------
+:func:`to_geojson` is the export that ``shiproute import`` reads back into an
+equivalent dataset: an RFC 7946 FeatureCollection (lon/lat, no ``crs``) of a
+Point feature per site (``"feature": "site"``: id, name, kind, country, lat,
+lon, aliases, note, and its events as text) and a LineString feature per leg
+(``"feature": "leg"``: the fields above; the geometry is the routed line, and
+for a leg the dataset draws, its drawn points). What has no geometry is in the
+foreign member ``"shiproute"``::
+
+    {"format": 1, "title": ..., "description": ...,
+     "sources": {id: {title, publisher, date, url, reliability, note}},
+     "events": [{site, reported_as, date, what, sources, basis, reasoning}],
+     "estimates": [{date, volume, unit, claimant, period, sources, note}],
+     "paths": {name: [[lon, lat], ...]}}
+
+Dates there are objects (``iso``, ``text``, ``precision``, ``first``,
+``last``; see :meth:`When.to_json`) and quantities too (``low``, ``high``,
+``qualifier``, ``scope``, ``min``, ``max``; see :meth:`Quantity.to_json`);
+``paths`` holds the named ``paths:`` entries legs use, in GeoJSON's lon/lat
+order. The round trip is exact for coordinates given to at most 6 decimals;
+finer ones come back rounded to 6.
 """
 
 from __future__ import annotations
@@ -11,84 +56,253 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import xml.etree.ElementTree as ET
 import zipfile
 
-from shiproute.routes.model import Dataset
+from shiproute.gazetteer.model import Site
+from shiproute.routes.dates import When
+from shiproute.routes.model import (
+    DECIMALS,
+    Dataset,
+    Estimate,
+    Event,
+    LatLon,
+    Leg,
+    Route,
+    Source,
+)
+from shiproute.routes.quantity import Quantity
 from shiproute.routes.routed import RoutedDataset
+
+if TYPE_CHECKING:
+    import geopandas
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 KML_COLORS = {"sea": "ffb46f1f", "rail": "ff2e10c8", "road": "ff007be0", "air": "ff9a3d6a"}
-LEG_FIELDS = (
-    "id", "from", "to", "from_name", "to_name", "mode", "depart", "arrive", "volume",
-    "qualifier", "unit", "carrier", "distance_km", "route_source", "route_rule", "flags",
-    "via", "countries", "sources", "citations", "note",
+GEOJSON_FORMAT = 1
+"""Version of the ``"shiproute"`` foreign member of :func:`to_geojson`."""
+FOREIGN_MEMBER = "shiproute"
+"""Name of the GeoJSON foreign member that holds what has no geometry."""
+ATTRIBUTE_PREFIX = "attributes."
+"""Flat formats write a leg attribute NAME in the column ``attributes.NAME``."""
+DATE_SUFFIXES = ("", "_iso", "_first", "_last", "_precision")
+END_FIELDS = ("lat", "lon", "country", "kind")
+LEG_FIELDS: tuple[str, ...] = (
+    "id", "from", "to", "from_name", "to_name", "from_reported_as", "to_reported_as",
+    *(f"from_{f}" for f in END_FIELDS), *(f"to_{f}" for f in END_FIELDS), "mode",
+    *(f"depart{s}" for s in DATE_SUFFIXES), *(f"arrive{s}" for s in DATE_SUFFIXES),
+    "volume", "volume_low", "volume_high", "qualifier", "scope", "unit", "carrier",
+    "basis", "reasoning", "via", "countries", "sources", "citations", "note",
+    "distance_km", "route_source", "route_rule", "flags", "drawn", "path",
 )
+"""The columns of a leg in every format, in order; flat formats add ``attributes.NAME``."""
+SITE_FIELDS = ("id", "name", "kind", "country", "lat", "lon", "aliases", "note", "events")
+"""The columns of a site in every format, in order."""
+LIST_FIELDS = frozenset({"via", "countries", "sources", "flags", "aliases"})
+NUMBER_FIELDS = frozenset({"from_lat", "from_lon", "to_lat", "to_lon", "volume_low",
+                           "volume_high", "distance_km", "lat", "lon"})
+DAY_FIELDS = frozenset(f"{end}_{day}" for end in ("depart", "arrive")
+                       for day in ("first", "last"))
 
 
-def _citation(dataset: Dataset, source_id: str) -> str:
-    source = dataset.sources[source_id]
+def rounded(value: float) -> float:
+    """Return a coordinate rounded to :data:`DECIMALS` decimals (never ``-0.0``)."""
+    return round(value, DECIMALS) + 0.0
+
+
+def coordinate_text(value: float) -> str:
+    """Return a coordinate as plain decimal text with at most :data:`DECIMALS` decimals.
+
+    Examples
+    --------
+    >>> coordinate_text(47.50400161743164), coordinate_text(-0.0000001)
+    ('47.504', '0')
+    """
+    text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def lonlat(points: tuple[LatLon, ...]) -> list[list[float]]:
+    """Return (lat, lon) points as rounded GeoJSON ``[lon, lat]`` positions."""
+    return [[rounded(lon), rounded(lat)] for lat, lon in points]
+
+
+def citation(source: Source) -> str:
+    """Return a source as one line: title, publisher, date, URL, reliability grade."""
     parts = [source.title, source.publisher, source.date.label() if source.date else None,
              source.url, f"reliability {source.reliability}" if source.reliability else None]
     return ", ".join(p for p in parts if p)
 
 
-def leg_records(routed: RoutedDataset) -> list[dict[str, Any]]:
-    """Return one flat record per leg, in dataset order (see :data:`LEG_FIELDS`)."""
-    dataset = routed.dataset
-    records = []
-    for leg, route in routed.legs_with_routes():
-        records.append({
-            "id": leg.id,
-            "from": leg.origin,
-            "to": leg.destination,
-            "from_name": dataset.sites[leg.origin].name,
-            "to_name": dataset.sites[leg.destination].name,
-            "mode": leg.mode,
-            "depart": leg.depart.iso() if leg.depart else None,
-            "arrive": leg.arrive.iso() if leg.arrive else None,
-            "volume": leg.volume.value if leg.volume else None,
-            "qualifier": leg.volume.qualifier if leg.volume else None,
-            "unit": leg.unit,
-            "carrier": leg.carrier,
-            "distance_km": round(route.distance_km, 3),
-            "route_source": route.source,
-            "route_rule": route.rule,
-            "flags": "; ".join(route.flags),
-            "via": ", ".join(leg.via),
-            "countries": ", ".join(leg.countries),
-            "sources": ", ".join(leg.sources),
-            "citations": "; ".join(_citation(dataset, s) for s in leg.sources),
-            "note": leg.note,
-        })
-    return records
+def _when_fields(prefix: str, when: When | None) -> dict[str, Any]:
+    if when is None:
+        return {f"{prefix}{suffix}": None for suffix in DATE_SUFFIXES}
+    data = when.to_json()
+    return {prefix: data["text"], f"{prefix}_iso": data["iso"], f"{prefix}_first": data["first"],
+            f"{prefix}_last": data["last"], f"{prefix}_precision": data["precision"]}
+
+
+def _volume_fields(volume: Quantity | None) -> dict[str, Any]:
+    if volume is None:
+        return dict.fromkeys(("volume", "volume_low", "volume_high", "qualifier", "scope"))
+    return {"volume": volume.text(), "volume_low": volume.low, "volume_high": volume.high,
+            "qualifier": volume.qualifier, "scope": volume.scope}
+
+
+def _end_fields(prefix: str, site: Site, reported_as: str | None) -> dict[str, Any]:
+    return {f"{prefix}_name": site.name, f"{prefix}_reported_as": reported_as,
+            f"{prefix}_lat": rounded(site.lat), f"{prefix}_lon": rounded(site.lon),
+            f"{prefix}_country": site.country, f"{prefix}_kind": site.kind}
+
+
+def leg_record(dataset: Dataset, leg: Leg, route: Route) -> dict[str, Any]:
+    """Return every field of one leg and its route, keyed by :data:`LEG_FIELDS`.
+
+    Parameters
+    ----------
+    dataset
+        The dataset the leg belongs to (for site names and citations).
+    leg
+        The leg.
+    route
+        Its route.
+
+    Returns
+    -------
+    dict
+        Lists stay lists, ``attributes`` is a dict; see :func:`flat_record`.
+    """
+    fields = {
+        "id": leg.id, "from": leg.origin, "to": leg.destination,
+        **_end_fields("from", dataset.sites[leg.origin], leg.origin_reported_as),
+        **_end_fields("to", dataset.sites[leg.destination], leg.destination_reported_as),
+        "mode": leg.mode, **_when_fields("depart", leg.depart),
+        **_when_fields("arrive", leg.arrive), **_volume_fields(leg.volume),
+        "unit": leg.unit, "carrier": leg.carrier, "basis": leg.basis,
+        "reasoning": leg.reasoning, "via": list(leg.via), "countries": list(leg.countries),
+        "sources": list(leg.sources),
+        "citations": "; ".join(citation(dataset.sources[s]) for s in leg.sources),
+        "note": leg.note, "distance_km": round(route.distance_km, 3),
+        "route_source": route.source, "route_rule": route.rule, "flags": list(route.flags),
+        "drawn": leg.path is not None, "path": leg.path_name,
+    }
+    return {**{key: fields[key] for key in LEG_FIELDS}, "attributes": dict(leg.attributes)}
+
+
+def _event_line(event: Event) -> str:
+    line = f"{event.date.text()}: {event.what} [{', '.join(event.sources)}]"
+    return line + (f" (reported as {event.reported_as})" if event.reported_as else "")
 
 
 def site_records(dataset: Dataset) -> list[dict[str, Any]]:
-    """Return one flat record per site, with its events as text."""
+    """Return one record per site, keyed by :data:`SITE_FIELDS`, events as text lines."""
     events: dict[str, list[str]] = {}
     for event in sorted(dataset.events, key=lambda e: e.date.first):
-        events.setdefault(event.site, []).append(
-            f"{event.date.iso()}: {event.what} [{', '.join(event.sources)}]")
-    return [{"id": s.id, "name": s.name, "kind": s.kind, "country": s.country, "lat": s.lat,
-             "lon": s.lon, "aliases": ", ".join(s.aliases), "note": s.note,
-             "events": "\n".join(events.get(s.id, []))} for s in dataset.sites.values()]
+        events.setdefault(event.site, []).append(_event_line(event))
+    return [{"id": s.id, "name": s.name, "kind": s.kind, "country": s.country,
+             "lat": rounded(s.lat), "lon": rounded(s.lon), "aliases": list(s.aliases),
+             "note": s.note, "events": "\n".join(events.get(s.id, []))}
+            for s in dataset.sites.values()]
+
+
+def flat_record(record: dict[str, Any]) -> dict[str, Any]:
+    """Return a record for a flat format: lists joined by ``"; "``, attributes as columns."""
+    flat = {key: "; ".join(value) if key in LIST_FIELDS else value
+            for key, value in record.items() if key != "attributes"}
+    for name, value in record.get("attributes", {}).items():
+        flat[f"{ATTRIBUTE_PREFIX}{name}"] = value
+    return flat
+
+
+def attribute_columns(dataset: Dataset) -> list[str]:
+    """Return the ``attributes.NAME`` columns of the dataset's legs, in first-seen order."""
+    names = dict.fromkeys(name for leg in dataset.legs for name, _value in leg.attributes)
+    return [f"{ATTRIBUTE_PREFIX}{name}" for name in names]
+
+
+# --- GeoJSON -------------------------------------------------------------------------------
+
+def _when_json(when: When | None) -> dict[str, object] | None:
+    return when.to_json() if when is not None else None
+
+
+def _source_json(source: Source) -> dict[str, Any]:
+    return {"title": source.title, "publisher": source.publisher,
+            "date": _when_json(source.date), "url": source.url,
+            "reliability": source.reliability, "note": source.note}
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    return {"site": event.site, "reported_as": event.reported_as,
+            "date": event.date.to_json(), "what": event.what, "sources": list(event.sources),
+            "basis": event.basis, "reasoning": event.reasoning}
+
+
+def _estimate_json(estimate: Estimate) -> dict[str, Any]:
+    return {"date": estimate.date.to_json(), "volume": estimate.volume.to_json(),
+            "unit": estimate.unit, "claimant": estimate.claimant,
+            "period": _when_json(estimate.period), "sources": list(estimate.sources),
+            "note": estimate.note}
+
+
+def foreign_member(dataset: Dataset) -> dict[str, Any]:
+    """Return the ``"shiproute"`` member: what the features can't carry.
+
+    Parameters
+    ----------
+    dataset
+        The dataset.
+
+    Returns
+    -------
+    dict
+        ``format``, ``title``, ``description``, ``sources`` (by id),
+        ``events``, ``estimates`` and the named ``paths`` legs use (lon/lat).
+    """
+    paths = {leg.path_name: lonlat(leg.path) for leg in dataset.legs
+             if leg.path_name is not None and leg.path is not None}
+    return {"format": GEOJSON_FORMAT, "title": dataset.title,
+            "description": dataset.description,
+            "sources": {key: _source_json(s) for key, s in dataset.sources.items()},
+            "events": [_event_json(e) for e in dataset.events],
+            "estimates": [_estimate_json(e) for e in dataset.estimates], "paths": paths}
 
 
 def to_geojson(routed: RoutedDataset) -> dict[str, Any]:
-    """Return an RFC 7946 FeatureCollection (lon/lat, no ``crs``) of sites and legs."""
-    features = [{"type": "Feature", "geometry": {"type": "Point",
-                                                 "coordinates": [r["lon"], r["lat"]]},
-                 "properties": {"feature": "site", **r}} for r in site_records(routed.dataset)]
-    for record in leg_records(routed):
-        points = routed.route(record["id"]).points
-        features.append({"type": "Feature",
-                         "geometry": {"type": "LineString",
-                                      "coordinates": [[lon, lat] for lat, lon in points]},
-                         "properties": {"feature": "leg", **record}})
-    return {"type": "FeatureCollection", "features": features}
+    """Return the lossless RFC 7946 FeatureCollection of sites and legs.
 
+    See the module docstring for its layout; ``shiproute import`` rebuilds
+    the dataset from it.
+
+    Parameters
+    ----------
+    routed
+        The routed dataset.
+
+    Returns
+    -------
+    dict
+        JSON-able: ``type``, the ``"shiproute"`` foreign member, ``features``.
+    """
+    features = [{"type": "Feature",
+                 "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                 "properties": {"feature": "site", **r}} for r in site_records(routed.dataset)]
+    for leg, route in routed.legs_with_routes():
+        features.append({"type": "Feature",
+                         "geometry": {"type": "LineString", "coordinates": lonlat(route.points)},
+                         "properties": {"feature": "leg",
+                                        **leg_record(routed.dataset, leg, route)}})
+    return {"type": "FeatureCollection", FOREIGN_MEMBER: foreign_member(routed.dataset),
+            "features": features}
+
+
+def geojson_text(routed: RoutedDataset) -> str:
+    """Return :func:`to_geojson` as JSON text (UTF-8 characters kept, no NaN)."""
+    return json.dumps(to_geojson(routed), ensure_ascii=False, allow_nan=False)
+
+
+# --- KML -----------------------------------------------------------------------------------
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}")
@@ -97,56 +311,101 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     return element
 
 
-def to_kml(routed: RoutedDataset) -> bytes:
-    """Return a KML 2.2 document: styled legs with a ``TimeSpan`` each, and site placemarks.
+def time_span(leg: Leg) -> tuple[str | None, str | None]:
+    """Return a leg's KML ``TimeSpan`` (begin, end), each ``None`` when unknown or open.
 
-    Google Earth's time slider uses the TimeSpans; dates keep their precision
-    (``2023-09`` is a valid KML ``gYearMonth``). Text is escaped by the XML
-    writer.
+    The span is the leg's :attr:`~shiproute.routes.model.Leg.period`, each end
+    at its precision: ``2023-Q4`` gives ``2023-10`` to ``2023-12``, ``early 2023-09``
+    ``2023-09-01`` to ``2023-09-10``; an open end (``../2023-09-12``) leaves
+    that side out.
     """
-    dataset = routed.dataset
-    ET.register_namespace("", KML_NS)
-    kml = ET.Element(f"{{{KML_NS}}}kml")
-    document = _sub(kml, "Document")
-    _sub(document, "name", dataset.title)
+    period = leg.period
+    if period is None:
+        return None, None
+    return (period.start.iso() if period.start is not None else None,
+            period.end.iso() if period.end is not None else None)
+
+
+def _kml_styles(document: ET.Element) -> None:
     for mode, color in KML_COLORS.items():
         style = _sub(document, "Style")
         style.set("id", f"mode-{mode}")
         line = _sub(style, "LineStyle")
         _sub(line, "color", color)
         _sub(line, "width", "3")
-    sites = _sub(document, "Folder")
-    _sub(sites, "name", "Sites")
+
+
+def _kml_data(placemark: ET.Element, record: dict[str, Any]) -> None:
+    data = _sub(placemark, "ExtendedData")
+    for key, value in flat_record(record).items():
+        if value not in (None, ""):
+            field = _sub(data, "Data")
+            field.set("name", key)
+            _sub(field, "value", str(value))
+
+
+def _kml_sites(document: ET.Element, dataset: Dataset) -> None:
+    folder = _sub(document, "Folder")
+    _sub(folder, "name", "Sites")
     for record in site_records(dataset):
-        placemark = _sub(sites, "Placemark")
+        placemark = _sub(folder, "Placemark")
         _sub(placemark, "name", record["name"])
         description = f"{record['kind']}, {record['country']}. {record['note']}"
         if record["events"]:
             description += "\n\nEvents:\n" + record["events"]
         _sub(placemark, "description", description)
+        _kml_data(placemark, record)
         point = _sub(placemark, "Point")
-        _sub(point, "coordinates", f"{record['lon']},{record['lat']}")
-    legs = _sub(document, "Folder")
-    _sub(legs, "name", "Legs")
-    for leg, record in zip(dataset.legs, leg_records(routed), strict=True):
-        placemark = _sub(legs, "Placemark")
+        _sub(point, "coordinates",
+             f"{coordinate_text(record['lon'])},{coordinate_text(record['lat'])}")
+
+
+def _kml_legs(document: ET.Element, routed: RoutedDataset) -> None:
+    folder = _sub(document, "Folder")
+    _sub(folder, "name", "Legs")
+    for leg, route in routed.legs_with_routes():
+        record = leg_record(routed.dataset, leg, route)
+        placemark = _sub(folder, "Placemark")
         _sub(placemark, "name", f"{record['from_name']} -> {record['to_name']} ({leg.mode})")
-        start, end = leg.depart or leg.arrive, leg.arrive or leg.depart
-        if start and end:
+        begin, end = time_span(leg)
+        if begin or end:
             span = _sub(placemark, "TimeSpan")
-            _sub(span, "begin", start.start.iso())
-            _sub(span, "end", end.end.iso())
+            if begin:
+                _sub(span, "begin", begin)
+            if end:
+                _sub(span, "end", end)
         _sub(placemark, "styleUrl", f"#mode-{leg.mode}")
-        data = _sub(placemark, "ExtendedData")
-        for key, value in record.items():
-            if value not in (None, ""):
-                field = _sub(data, "Data")
-                field.set("name", key)
-                _sub(field, "value", str(value))
+        _kml_data(placemark, record)
         line = _sub(placemark, "LineString")
         _sub(line, "tessellate", "1")
-        _sub(line, "coordinates",
-             " ".join(f"{lon},{lat}" for lat, lon in routed.route(leg.id).points))
+        _sub(line, "coordinates", " ".join(f"{coordinate_text(lon)},{coordinate_text(lat)}"
+                                           for lat, lon in route.points))
+
+
+def to_kml(routed: RoutedDataset) -> bytes:
+    """Return a KML 2.2 document: site placemarks with their events, styled legs.
+
+    Each dated leg has a ``TimeSpan`` for Google Earth's time slider (see
+    :func:`time_span`; ``2023-09`` is a valid KML ``gYearMonth``), and every
+    field in ``ExtendedData``. Text is escaped by the XML writer.
+
+    Parameters
+    ----------
+    routed
+        The routed dataset.
+
+    Returns
+    -------
+    bytes
+        UTF-8 XML with its declaration.
+    """
+    ET.register_namespace("", KML_NS)
+    kml = ET.Element(f"{{{KML_NS}}}kml")
+    document = _sub(kml, "Document")
+    _sub(document, "name", routed.dataset.title)
+    _kml_styles(document)
+    _kml_sites(document, routed.dataset)
+    _kml_legs(document, routed)
     return bytes(ET.tostring(kml, encoding="utf-8", xml_declaration=True))
 
 
@@ -158,45 +417,85 @@ def to_kmz(routed: RoutedDataset) -> bytes:
     return buffer.getvalue()
 
 
-def to_csv(routed: RoutedDataset, *, wkt: bool = False) -> str:
-    """Return the legs as CSV, one row per leg; ``wkt`` adds a LINESTRING column."""
+# --- CSV and GeoPackage --------------------------------------------------------------------
+
+def wkt(points: tuple[LatLon, ...]) -> str:
+    """Return a route as a WKT ``LINESTRING`` (lon lat, rounded)."""
+    coords = ", ".join(f"{coordinate_text(lon)} {coordinate_text(lat)}" for lat, lon in points)
+    return f"LINESTRING ({coords})"
+
+
+def to_csv(routed: RoutedDataset, *, with_wkt: bool = False) -> str:
+    """Return the legs as CSV, one row per leg.
+
+    Parameters
+    ----------
+    routed
+        The routed dataset.
+    with_wkt
+        Add a ``wkt`` column with each route as a ``LINESTRING``.
+
+    Returns
+    -------
+    str
+        :data:`LEG_FIELDS`, then ``attributes.NAME`` columns, then ``wkt``.
+    """
     out = io.StringIO()
-    fields = [*LEG_FIELDS, *(["wkt"] if wkt else [])]
+    fields = [*LEG_FIELDS, *attribute_columns(routed.dataset), *(["wkt"] if with_wkt else [])]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    for record in leg_records(routed):
-        if wkt:
-            coords = ", ".join(f"{lon} {lat}" for lat, lon in routed.route(record["id"]).points)
-            record["wkt"] = f"LINESTRING ({coords})"
-        writer.writerow(record)
+    for leg, route in routed.legs_with_routes():
+        row = flat_record(leg_record(routed.dataset, leg, route))
+        if with_wkt:
+            row["wkt"] = wkt(route.points)
+        writer.writerow(row)
     return out.getvalue()
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], geometry: list[Any]
+           ) -> geopandas.GeoDataFrame:
+    """Return flat records as a typed GeoDataFrame (EPSG:4326) for a GeoPackage."""
+    import geopandas as gpd
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        if column in NUMBER_FIELDS:
+            data[column] = pd.array(values, dtype="Float64")
+        elif column in DAY_FIELDS:
+            data[column] = pd.to_datetime(pd.Series(values, dtype="string"))
+        elif column == "drawn":
+            data[column] = pd.array(values, dtype="boolean")
+        else:
+            data[column] = pd.array(values, dtype="string")
+    return gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:4326")
 
 
 def write_gpkg(routed: RoutedDataset, path: Path) -> None:
     """Write a GeoPackage with ``sites`` (points) and ``legs`` (lines) layers, EPSG:4326.
 
-    The layers are :meth:`RoutedDataset.sites_frame` and
-    :meth:`RoutedDataset.legs_frame`, with list columns joined into text
-    (GeoPackage has no list type) and the sources' full citations added.
+    The layers have the columns of the other formats (GeoPackage has no list
+    type, so lists are joined by ``"; "``); numbers are real, the first and
+    last days of dates are datetimes.
+
+    Parameters
+    ----------
+    routed
+        The routed dataset.
+    path
+        The file to write (created, or appended to if it exists).
     """
-    sites = _flat(routed.sites_frame())
-    legs = _flat(routed.legs_frame())
-    legs["citations"] = ["; ".join(_citation(routed.dataset, s) for s in leg.sources)
-                         for leg in routed.dataset.legs]
-    sites.reset_index().to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
-    legs.reset_index().to_file(path, layer="legs", driver="GPKG", engine="pyogrio", mode="a")
+    import shapely
 
-
-def _flat(frame: Any) -> Any:
-    """Return a copy with list columns joined by ", " (GeoPackage has no list type)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object and column != out.geometry.name:
-            out[column] = [", ".join(map(str, v)) if isinstance(v, list) else v
-                           for v in out[column]]
-    return out
-
-
-def geojson_text(routed: RoutedDataset) -> str:
-    """Return :func:`to_geojson` as JSON text."""
-    return json.dumps(to_geojson(routed), ensure_ascii=False)
+    dataset = routed.dataset
+    sites = [flat_record(r) for r in site_records(dataset)]
+    points = [shapely.Point(r["lon"], r["lat"]) for r in sites]
+    legs = [flat_record(leg_record(dataset, leg, route))
+            for leg, route in routed.legs_with_routes()]
+    lines = [shapely.LineString(lonlat(route.points)) for _leg, route in
+             routed.legs_with_routes()]
+    _frame(sites, list(SITE_FIELDS), points).to_file(
+        path, layer="sites", driver="GPKG", engine="pyogrio")
+    _frame(legs, [*LEG_FIELDS, *attribute_columns(dataset)], lines).to_file(
+        path, layer="legs", driver="GPKG", engine="pyogrio", mode="a")

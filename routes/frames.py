@@ -31,8 +31,10 @@ def _when_columns(prefix: str, values: list[When | None]) -> dict[str, Any]:
 
     return {
         prefix: pd.array([w.iso() if w else None for w in values], dtype="string"),
-        f"{prefix}_first": pd.to_datetime([w.first if w else None for w in values]),
-        f"{prefix}_last": pd.to_datetime([w.last if w else None for w in values]),
+        # an open end ("on or before ...", "since ...") is unknown: NaT
+        f"{prefix}_first": pd.to_datetime([w.start.first if w and w.start else None
+                                           for w in values]),
+        f"{prefix}_last": pd.to_datetime([w.end.last if w and w.end else None for w in values]),
     }
 
 
@@ -56,8 +58,11 @@ def legs_frame(routed: RoutedDataset) -> geopandas.GeoDataFrame:
         Indexed by leg id, CRS EPSG:4326, LineString geometries (lon/lat).
         Columns: ``from``, ``to``, ``from_name``, ``to_name``, ``mode``,
         ``depart``/``arrive`` (ISO text) with ``_first``/``_last``
-        timestamps, ``volume`` (float, NaN when not stated), ``qualifier``,
-        ``unit``, ``carrier``, ``sources`` (list of source ids), ``note``,
+        timestamps (NaT when unknown or open), ``volume`` (float, NaN when not
+        stated) with ``volume_low``/``volume_high`` (its bounds; ``inf`` when
+        open above), ``qualifier``, ``scope`` ("shipment" or "total"),
+        ``unit``, ``carrier``, ``basis``, ``reasoning``, ``from_reported_as``
+        and ``to_reported_as``, ``sources`` (list of source ids), ``note``,
         ``via``, ``countries`` (lists), ``distance_km``, ``distance_nm``,
         ``route_source``, ``route_rule``, ``flags`` and ``route_countries``
         (lists).
@@ -82,9 +87,18 @@ def legs_frame(routed: RoutedDataset) -> geopandas.GeoDataFrame:
         **_when_columns("arrive", [leg.arrive for leg in legs]),
         "volume": np.array([leg.volume.value if leg.volume else np.nan for leg in legs],
                            dtype=float),
+        "volume_low": np.array([leg.volume.bounds()[0] if leg.volume else np.nan
+                                for leg in legs], dtype=float),
+        "volume_high": np.array([leg.volume.bounds()[1] if leg.volume else np.nan
+                                 for leg in legs], dtype=float),
         "qualifier": _text([leg.volume.qualifier if leg.volume else None for leg in legs]),
-        "unit": _text([leg.unit for leg in legs]),
+        "scope": _text([leg.volume.scope if leg.volume else None for leg in legs]),
+"unit": _text([leg.unit for leg in legs]),
         "carrier": _text([leg.carrier for leg in legs]),
+        "basis": pd.Categorical([leg.basis for leg in legs], categories=["reported", "inferred"]),
+        "reasoning": _text([leg.reasoning for leg in legs]),
+        "from_reported_as": _text([leg.origin_reported_as for leg in legs]),
+        "to_reported_as": _text([leg.destination_reported_as for leg in legs]),
         "sources": [list(leg.sources) for leg in legs],
         "note": _text([leg.note for leg in legs]),
         "via": [list(leg.via) for leg in legs],

@@ -1,122 +1,918 @@
-"""Import legs from a spreadsheet (CSV or XLSX) into a dataset.
+"""Import a dataset: a spreadsheet of legs (CSV, XLSX) or shiproute's lossless GeoJSON.
 
-Columns are matched case-insensitively; the ones shiproute knows become leg
-fields, the ones it derives on export (names, distance, route, citations,
-WKT) are ignored, and any other column is kept in the leg's ``attributes``.
-Each row is checked like a dataset leg, and problems name the row.
+Spreadsheets
+------------
+One leg per row under a header row. A header names a leg field in any case,
+with spaces, hyphens or underscores alike (``Ship Name`` = ``ship_name``):
+
+==================  ===========================================================
+field               recognised headers
+==================  ===========================================================
+id                  id, leg id
+from                from, origin, from site, origin site
+to                  to, destination, dest, to site, destination site
+mode                mode, transport, transport mode, means
+depart              depart, departed, departure, departure date, date,
+                    start date
+arrive              arrive, arrived, arrival, arrival date, end date
+volume              volume, qty, quantity, amount, count
+qualifier           qualifier
+scope               scope
+unit                unit, units
+carrier             carrier, vessel, vessel name, ship, ship name, train,
+                    aircraft, flight
+sources             sources, source, source id, source ids, citation,
+                    reference, references
+note                note, notes, comment, comments, remarks
+basis               basis
+reasoning           reasoning, rationale
+via                 via
+countries           countries
+from_reported_as    from reported as, from as reported, origin reported as,
+                    origin as reported (``to_...``: to, destination)
+from_name           from name, origin name
+from_lat            from lat, from latitude, origin lat, origin latitude
+from_lon            from lon, from lng, from long, from longitude, origin lon,
+                    origin lng, origin long, origin longitude
+from_country        from country, origin country
+from_kind           from kind, origin kind
+==================  ===========================================================
+
+The ``to_`` columns (``to_lat``, ``destination_lat``, ...) mirror the
+``from_`` ones. ``--map COLUMN=FIELD`` (``columns`` here) gives any header a
+field, or ``ignore`` to drop the column, or ``attributes`` to keep it as an
+attribute. Columns that ``shiproute export`` derives (``depart_iso``,
+``depart_first``, ``depart_last``, ``depart_precision`` and the ``arrive_``
+ones, ``volume_low``, ``volume_high``, ``citations``, ``distance_km``,
+``distance_nm``, ``route_source``, ``route_rule``, ``route_countries``,
+``flags``, ``drawn``, ``path``, ``wkt``) are ignored. A column
+``attributes.NAME`` becomes the attribute NAME, and every other column is
+kept in the leg's ``attributes`` under its header (``column N`` for a
+column without one). Two columns giving one
+field, or no column giving ``from``, ``to`` or ``mode``, is an error of the
+header.
+
+Cells:
+
+- dates in any dataset form (``2023-09-08``, ``2023-Q4``, ``../2023-09-12``);
+  an XLSX date cell is its day;
+- a volume as reports write it: ``300``, ``about 300``, ``300-400``,
+  ``300+``, ``more than 1,000``; a ``qualifier`` column qualifies a bare
+  figure (and may repeat the cell's own qualifier); ``scope`` is
+  ``shipment`` (the default) or ``total``;
+- ``sources`` lists source ids separated by ``;`` (a comma stays part of the
+  id, as in ``Reuters, 13 Oct 2023``); ``via`` and ``countries`` take ``;``
+  or ``,``. Each cited id becomes a source whose title is the id, and a
+  warning says so: a spreadsheet has no room for citations;
+- a CSV is UTF-8 (a BOM is fine), comma-separated unless the header row has
+  no comma but semicolons or tabs.
+
+Rows are checked together, as the legs of one dataset: a problem names the
+spreadsheet row (the header is the first non-empty row, usually row 1) and
+the column. Nothing is imported if a row has a problem, unless ``skip_bad``,
+which leaves such rows out and reports them.
+
+Sites from coordinates
+----------------------
+A place resolves through the gazetteer (and the sites other rows define)
+unless its row gives ``from_lat`` and ``from_lon`` (or the ``to_`` pair),
+both or neither. With coordinates:
+
+- if the name resolves to a site at the same position (to 6 decimals), that
+  site is used;
+- otherwise the row defines a dataset site: its id is the resolved site's id
+  (the dataset's site then overrides the gazetteer's, with a warning) or the
+  name in lower case with runs of other characters as ``-``; its name is
+  ``from_name`` or the cell; its kind ``from_kind`` or ``other``; its country
+  ``from_country``, or else the Natural Earth (1:10m) country at the point or
+  within 0.1 degree of it (ports lie on the coastline), with a warning. A
+  point in no country needs a ``from_country``;
+- two rows that define one site differently are an error, and so is
+  anything the dataset reader finds wrong with a dataset's own site (a
+  country the point lies more than 25 km outside of, a name or alias that
+  another site has).
+
+The sites become the dataset's own ``sites:``, so the dataset needs no
+gazetteer file for them.
+
+GeoJSON
+-------
+:func:`import_geojson` reads what ``shiproute export --format geojson``
+writes (see :mod:`shiproute.routes.export`) back into an equivalent dataset:
+every site as the dataset's own ``sites:`` (the point geometry gives its
+position), every source with every field, the legs with all their fields
+(volume from ``volume_low``, ``volume_high``, ``qualifier`` and ``scope``; a
+drawn leg's points from its geometry, or its named ``paths:`` entry), the
+events and the estimates. The dataset read from the written YAML equals the
+exported one in title, description, sites, sources, legs, events and
+estimates (its name comes from the file name), for coordinates of at most 6
+decimals.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+import datetime as dt
+import functools
+import json
+import math
 from pathlib import Path
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from shiproute.errors import DatasetError, Problem
+from shiproute.gazetteer.load import parse_site
+from shiproute.gazetteer.model import Site
+from shiproute.gazetteer.records import Problems, describe
 from shiproute.gazetteer.resolve import Gazetteer
+from shiproute.gazetteer.safeyaml import YamlMap, YamlSeq, resolve_plain
+from shiproute.gazetteer.suggest import did_you_mean
+from shiproute.routes.export import (
+    ATTRIBUTE_PREFIX,
+    DATE_SUFFIXES,
+    FOREIGN_MEMBER,
+    GEOJSON_FORMAT,
+    rounded,
+)
 from shiproute.routes.load import parse_value
+from shiproute.routes.quantity import Quantity, parse_quantity
 
-FIELDS = ("id", "from", "to", "mode", "depart", "arrive", "volume", "qualifier", "unit",
-          "carrier", "sources", "note", "via", "countries")
-DERIVED = ("from_name", "to_name", "distance_km", "route_source", "route_rule", "flags",
-           "citations", "wkt")
-LISTS = ("sources", "via", "countries")
+if TYPE_CHECKING:
+    import yaml
+
+_END_HEADERS = {"reported_as": ("reported_as", "as_reported"), "name": ("name",),
+                "lat": ("lat", "latitude"), "lon": ("lon", "lng", "long", "longitude"),
+                "country": ("country",), "kind": ("kind",)}
+_ENDS = (("from", "origin"), ("to", "destination"))
+HEADERS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "leg_id"),
+    "from": ("from", "origin", "from_site", "origin_site"),
+    "to": ("to", "destination", "dest", "to_site", "destination_site"),
+    "mode": ("mode", "transport", "transport_mode", "means"),
+    "depart": ("depart", "departed", "departure", "departure_date", "date", "start_date"),
+    "arrive": ("arrive", "arrived", "arrival", "arrival_date", "end_date"),
+    "volume": ("volume", "qty", "quantity", "amount", "count"),
+    "qualifier": ("qualifier",),
+    "scope": ("scope",),
+    "unit": ("unit", "units"),
+    "carrier": ("carrier", "vessel", "vessel_name", "ship", "ship_name", "train", "aircraft",
+                "flight"),
+    "sources": ("sources", "source", "source_id", "source_ids", "citation", "reference",
+                "references"),
+    "note": ("note", "notes", "comment", "comments", "remarks"),
+    "basis": ("basis",),
+    "reasoning": ("reasoning", "rationale"),
+    "via": ("via",),
+    "countries": ("countries",),
+    **{f"{end}_{name}": tuple(f"{prefix}_{suffix}" for prefix in (end, other)
+                              for suffix in suffixes)
+       for end, other in _ENDS for name, suffixes in _END_HEADERS.items()},
+}
+"""Leg field to the headers that name it (normalised: lower case, ``_`` between words)."""
+DERIVED = (
+    *(f"{end}{suffix}" for end in ("depart", "arrive") for suffix in DATE_SUFFIXES[1:]),
+    "volume_low", "volume_high", "citations", "distance_km", "distance_nm", "route_source",
+    "route_rule", "route_countries", "flags", "drawn", "path", "wkt",
+)
+"""Columns ``shiproute export`` writes but derives itself; import ignores them."""
+IGNORE = "ignore"
+ATTRIBUTES = "attributes"
+REQUIRED = ("from", "to", "mode")
+_SEPARATOR = re.compile(r"[\s_\-]+")
+_SLUG = re.compile(r"\W+")
+NEAR_COAST_DEGREES = 0.1
+"""How far a point may lie off Natural Earth's country outlines and still get its country."""
 
 
 @dataclass(frozen=True, slots=True)
 class Imported:
-    """A spreadsheet read into dataset form.
+    """A dataset read from another format, ready to write as YAML.
 
     Parameters
     ----------
     dataset
-        The YAML-ready mapping: title, sources and legs.
+        The YAML-ready mapping (title, sites, sources, paths, legs, events,
+        estimates; empty parts left out), checked by the dataset reader.
     skipped
-        Problems of the rows left out (only with ``skip_bad``).
+        Problems of the rows left out (spreadsheets with ``skip_bad``); with
+        ``skip_bad`` the dataset may then have no legs.
+    warnings
+        What the reader should know, e.g. sources made from bare ids.
     """
 
     dataset: dict[str, Any]
-    skipped: tuple[Problem, ...]
+    skipped: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def count(self, part: str) -> int:
+        """Return how many items the dataset has in ``part`` (``"legs"``, ``"sites"``, ...)."""
+        return len(self.dataset.get(part) or ())
 
 
-def read_rows(path: Path, sheet: str | None = None) -> list[dict[str, str]]:
-    """Read a CSV or XLSX file into rows keyed by lower-case header.
+# --- YAML --------------------------------------------------------------------------------
+
+def _plain_number(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _statement(quantity: Quantity) -> int | float | str | None:
+    """Return a quantity's figure or text form, or ``None`` if the text would not read back."""
+    if quantity.qualifier == "exact" and not quantity.is_range:
+        return _plain_number(quantity.low)
+    text = quantity.text()
+    try:
+        same = parse_quantity(text, quantity.scope) == quantity
+    except ValueError:
+        same = False
+    return text if same else None
+
+
+def quantity_fields(quantity: Quantity) -> dict[str, Any]:
+    """Return a quantity as dataset fields: ``value`` (a figure or text) or ``min``/``max``.
+
+    The text form (``"about 300"``) is used where it reads back exactly, the
+    numbers (with ``qualifier``) otherwise, e.g. for ``1e-07``.
+
+    Parameters
+    ----------
+    quantity
+        The quantity; its scope is left out.
+
+    Returns
+    -------
+    dict
+        Fields of an estimate, or of a leg's volume mapping.
+    """
+    statement = _statement(quantity)
+    if statement is not None:
+        return {"value": statement}
+    figures = {"min": _plain_number(quantity.low), "max": _plain_number(quantity.high)}
+    return {**figures, **({"qualifier": quantity.qualifier}
+                          if quantity.qualifier != "exact" else {})}
+
+
+def volume_yaml(quantity: Quantity) -> Any:
+    """Return a leg's volume in the dataset's shortest form that reads back the same.
+
+    Examples
+    --------
+    >>> volume_yaml(Quantity.of(300, "about", "total"))
+    {'value': 'about 300', 'scope': 'total'}
+    >>> volume_yaml(Quantity(300, 400))
+    '300-400'
+    """
+    fields = quantity_fields(quantity)
+    if quantity.scope != "shipment":
+        fields["scope"] = quantity.scope
+    return fields["value"] if list(fields) == ["value"] else fields
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """Quote text that the YAML 1.2 core schema would read as something else (``1e3``)."""
+    style = None if isinstance(resolve_plain(text), str) else "'"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.SequenceNode:
+    """Write a list of scalars on one line (``[a, b]``), any other list as a block."""
+    flow = bool(items) and not any(isinstance(item, (dict, list)) for item in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
+
+
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        """PyYAML's safe dumper, writing text that shiproute's YAML 1.2 reader reads back."""
+
+    Dumper.add_representer(str, _represent_text)
+    for kind in (list, YamlSeq):
+        Dumper.add_representer(kind, _represent_list)
+    Dumper.add_representer(YamlMap, yaml.SafeDumper.represent_dict)
+    return Dumper
+
+
+def dump_yaml(dataset: Mapping[str, Any]) -> str:
+    """Return a dataset mapping as YAML text that shiproute's reader reads back unchanged.
+
+    Parameters
+    ----------
+    dataset
+        E.g. :attr:`Imported.dataset`.
+
+    Returns
+    -------
+    str
+        Block style, keys in order, Unicode kept, lists of scalars on one line.
+    """
+    import yaml
+
+    return yaml.dump(dict(dataset), Dumper=_dumper(), sort_keys=False, allow_unicode=True,
+                     width=100, default_flow_style=False)
+
+
+# --- reading spreadsheets ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The text of a spreadsheet's non-empty rows.
+
+    Parameters
+    ----------
+    path
+        The file, as named by the user.
+    header
+        The header row's cells.
+    header_row
+        The header's row number (1-based, as the spreadsheet shows it).
+    rows
+        (row number, cells) of every later non-empty row.
+    """
+
+    path: str
+    header: tuple[str, ...]
+    header_row: int
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+    def column_name(self, column: int) -> str:
+        """Return the header of a 1-based column, or ``column N`` when it has none."""
+        return self.header[column - 1] or f"column {column}"
+
+
+def _fail(path: str, message: str, row: int = 0) -> DatasetError:
+    where = f"row {row}: " if row else ""
+    return DatasetError([Problem(path, 0, 0, f"{where}{message}")])
+
+
+def _cell_text(value: Any) -> str:
+    """Return an XLSX cell as text: a date or date-time as its day, ``300.0`` as ``300``."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> list[list[str]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = str(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError, BadZipFile, InvalidFileException) as err:
+        raise _fail(name, f"can't read the workbook: {err}") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            listed = ", ".join(book.sheetnames)
+            raise _fail(name, f"no sheet '{sheet}'{did_you_mean(sheet, book.sheetnames)}; "
+                              f"sheets: {listed}")
+        rows = book[sheet or book.sheetnames[0]].iter_rows(min_row=1, values_only=True)
+        return [[_cell_text(cell) for cell in row] for row in rows]
+    finally:
+        book.close()
+
+
+def _delimiter(first_line: str) -> str:
+    if "," not in first_line:
+        for other in (";", "\t"):
+            if other in first_line:
+                return other
+    return ","
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    import csv
+    import io
+
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        delimiter = _delimiter(text.split("\n", 1)[0])
+        return [[cell.strip() for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except UnicodeDecodeError as err:
+        message = f"not UTF-8 text ({err.reason} at byte {err.start}); save it as CSV UTF-8"
+        raise _fail(name, message) from None
+    except (OSError, csv.Error) as err:
+        raise _fail(name, f"can't read the spreadsheet: {err}") from None
+
+
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX file into text cells, keeping each row's number.
+
+    Parameters
+    ----------
+    path
+        ``.xlsx`` for a workbook; anything else is read as CSV.
+    sheet
+        The workbook's sheet; the first by default.
+
+    Returns
+    -------
+    Table
 
     Raises
     ------
     DatasetError
-        If the file can't be read or has no ``from``, ``to`` and ``mode`` columns.
+        If the file can't be read, the sheet is missing or no row has text.
     """
-    name = str(path)
-    try:
-        if path.suffix.lower() == ".xlsx":
-            from openpyxl import load_workbook
-
-            book = load_workbook(path, read_only=True, data_only=True)
-            if sheet is not None and sheet not in book.sheetnames:
-                listed = ", ".join(book.sheetnames)
-                raise DatasetError([Problem(name, 0, 0, f"no sheet '{sheet}'; sheets: {listed}")])
-            table = [["" if c is None else str(c) for c in row]
-                     for row in book[sheet or book.sheetnames[0]].iter_rows(values_only=True)]
-        else:
-            table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as err:
-        raise DatasetError([Problem(name, 0, 0, f"can't read spreadsheet: {err}")]) from None
-    if not table:
-        raise DatasetError([Problem(name, 0, 0, "empty spreadsheet; expected a header row")])
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in ("from", "to", "mode") if c not in header]
-    if missing:
-        message = f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)} in the header"
-        raise DatasetError([Problem(name, 1, 0, message)])
-    return [dict(zip(header, (c.strip() for c in row), strict=False))
-            for row in table[1:] if any(c.strip() for c in row)]
+    raw = _xlsx_rows(path, sheet) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+    numbered = [(number, tuple(cells)) for number, cells in enumerate(raw, start=1)
+                if any(cells)]
+    if not numbered:
+        raise _fail(str(path), "empty spreadsheet; expected a header row and a row per leg")
+    (header_row, header), *rows = numbered
+    width = max(len(cells) for _number, cells in numbered)
+    return Table(str(path), header + ("",) * (width - len(header)), header_row, tuple(rows))
 
 
-def _leg(row: dict[str, str]) -> dict[str, Any]:
-    leg: dict[str, Any] = {}
-    attributes = {}
-    for key, value in row.items():
-        if not value or key in DERIVED or key == "qualifier":
+# --- columns --------------------------------------------------------------------------------
+
+def _key(header: str) -> str:
+    return _SEPARATOR.sub("_", header.strip().casefold()).strip("_")
+
+
+@functools.cache
+def _lookup() -> dict[str, str]:
+    found = {name: field for field, names in HEADERS.items() for name in names}
+    return {**found, **dict.fromkeys(DERIVED, IGNORE)}
+
+
+def parse_column_map(items: Iterable[str]) -> dict[str, str]:
+    """Read ``COLUMN=FIELD`` pairs (``--map``) into normalised column -> field.
+
+    Parameters
+    ----------
+    items
+        E.g. ``["Ship=carrier", "Report date=attributes", "Notes 2=ignore"]``;
+        FIELD is a leg field or a recognised header of one (see the module
+        docstring), ``attributes`` or ``ignore``.
+
+    Returns
+    -------
+    dict of str to str
+
+    Raises
+    ------
+    ValueError
+        If an item has no ``=`` or names no known field.
+    """
+    fields = (*HEADERS, ATTRIBUTES, IGNORE)
+    mapping = {}
+    for item in items:
+        column, equals, target = item.rpartition("=")
+        if not equals or not column.strip() or not target.strip():
+            raise ValueError(f"'{item}' is not COLUMN=FIELD")
+        chosen = _key(target)
+        chosen = chosen if chosen in (ATTRIBUTES, IGNORE) else _lookup().get(chosen, chosen)
+        if chosen not in fields:
+            hint = did_you_mean(target, fields) or f"; fields: {', '.join(fields)}"
+            raise ValueError(f"'{item}': unknown field '{target.strip()}'{hint}")
+        mapping[_key(column)] = chosen
+    return mapping
+
+
+def _target(table: Table, column: int, columns: Mapping[str, str]) -> str:
+    """Return what a 1-based column gives: a field, ``ignore`` or ``attributes.NAME``."""
+    header, name = table.header[column - 1], table.column_name(column)
+    chosen = columns.get(_key(header))
+    if chosen == ATTRIBUTES:
+        return f"{ATTRIBUTE_PREFIX}{name}"
+    if chosen is not None:
+        return chosen
+    if name.casefold().startswith(ATTRIBUTE_PREFIX):
+        return f"{ATTRIBUTE_PREFIX}{name[len(ATTRIBUTE_PREFIX):]}"
+    return _lookup().get(_key(header), f"{ATTRIBUTE_PREFIX}{name}")
+
+
+def _header_problems(table: Table, targets: list[str], columns: Mapping[str, str]
+                     ) -> list[str]:
+    keys = {_key(h) for h in table.header}
+    listed = ", ".join(h for h in table.header if h)
+    problems = [f"--map names column '{column}', which the header lacks; columns: {listed}"
+                for column in columns if column not in keys]
+    first: dict[str, str] = {}
+    for column, target in enumerate(targets, start=1):
+        header = table.column_name(column)
+        if target == IGNORE:
             continue
-        if key in LISTS:
-            leg[key] = [part.strip() for part in value.split(",") if part.strip()]
-        elif key == "volume":
-            number: Any = value
-            try:
-                number = float(value.replace(",", ""))
-                number = int(number) if number.is_integer() else number
-            except ValueError:
-                pass
-            qualifier = row.get("qualifier") or "exact"
-            leg["volume"] = {"value": number, "qualifier": qualifier}
-        elif key in FIELDS:
-            leg[key] = value
+        if target in first:
+            problems.append(f"columns '{first[target]}' and '{header}' both give '{target}'; "
+                            f"keep one, or map one elsewhere with --map '{header}=attributes' "
+                            "(or =ignore)")
+        first.setdefault(target, header)
+    for name in REQUIRED:
+        if name not in first:
+            known = ", ".join(HEADERS[name])
+            problems.append(f"no column gives '{name}' (recognised headers: {known}); "
+                            f"name yours with --map COLUMN={name}")
+    return problems
+
+
+def column_targets(table: Table, columns: Mapping[str, str]) -> list[str]:
+    """Return what each column of the header gives (a field, ``ignore``, ``attributes.NAME``).
+
+    Raises
+    ------
+    DatasetError
+        With every problem of the header, naming its row.
+    """
+    targets = [_target(table, column, columns) for column in range(1, len(table.header) + 1)]
+    problems = _header_problems(table, targets, columns)
+    if problems:
+        raise DatasetError([Problem(table.path, 0, 0, f"row {table.header_row}: {message}")
+                            for message in problems])
+    return targets
+
+
+# --- rows --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One row's non-empty cells: field -> (text, 1-based column)."""
+
+    number: int
+    cells: dict[str, tuple[str, int]]
+
+    def text(self, name: str) -> str | None:
+        cell = self.cells.get(name)
+        return cell[0] if cell else None
+
+    def column(self, name: str) -> int:
+        cell = self.cells.get(name)
+        return cell[1] if cell else 0
+
+
+def _rows(table: Table, targets: list[str]) -> list[_Row]:
+    """Return each row's non-empty cells by what their column gives."""
+    return [_Row(number, {target: (text, column) for column, (target, text)
+                          in enumerate(zip(targets, cells, strict=False), start=1)
+                          if text and target != IGNORE})
+            for number, cells in table.rows]
+
+
+def _marked(row: int, items: Iterable[tuple[str, Any, int]]) -> YamlMap:
+    """Return a mapping whose values carry (row, column) positions for the dataset reader."""
+    mapping = YamlMap((row, 0))
+    for key, value, column in items:
+        mapping[key] = value
+        mapping.key_marks[key] = mapping.value_marks[key] = (row, column)
+    return mapping
+
+
+def _slug(name: str) -> str:
+    return _SLUG.sub("-", name.casefold()).strip("-_") or "site"
+
+
+def _country_at(lat: float, lon: float) -> str:
+    """Return the Natural Earth country at a point, or within 0.1 degree of it; ``""`` if none."""
+    import numpy as np
+    import shapely
+
+    from shiproute.gazetteer.earth import load_earth
+
+    earth = load_earth("10m")
+    code = str(earth.country_of(np.array([lon]), np.array([lat]))[0])
+    if code:
+        return code
+    near = earth.country_tree.query_nearest(shapely.Point(lon, lat),
+                                            max_distance=NEAR_COAST_DEGREES)
+    return earth.codes[int(near[0])] if len(near) else ""
+
+
+@dataclass
+class _Places:
+    """The sites that rows define by coordinates, and the problems the rows have.
+
+    Parameters
+    ----------
+    gazetteer
+        The sites names resolve to.
+    problems
+        Problems found here, at (row, column).
+    sites
+        Site id to (site, its dataset mapping, the row that defined it).
+    ids
+        (row, end) to the id of the site the row's coordinates give.
+    warnings
+        (row, message).
+    failed
+        (row, column) of place cells whose coordinates failed; the dataset
+        reader's problems there repeat what is already reported.
+    local
+        The sites defined so far as a gazetteer; built on first use, once
+        every row has been added.
+    resolved, countries
+        What place names and positions gave, remembered for the next row.
+    """
+
+    gazetteer: Gazetteer
+    problems: Problems
+    sites: dict[str, tuple[Site, YamlMap, int]] = field(default_factory=dict)
+    ids: dict[tuple[int, str], str] = field(default_factory=dict)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    failed: set[tuple[int, int]] = field(default_factory=set)
+    local: Gazetteer | None = None
+    resolved: dict[str, Site | None] = field(default_factory=dict)
+    countries: dict[tuple[float, float], str] = field(default_factory=dict)
+
+    def add(self, row: _Row, end: str) -> None:
+        """Take the site of one end of a row from its coordinates, if the row gives them."""
+        lat, lon = row.cells.get(f"{end}_lat"), row.cells.get(f"{end}_lon")
+        place = row.text(end)
+        if (lat is None and lon is None) or place is None:
+            return
+        if lat is None or lon is None:
+            given = lat or lon
+            assert given is not None
+            self.problems.add((row.number, given[1]),
+                              f"give '{end}_lat' and '{end}_lon' together, or neither")
+            return
+        position = self._position(row, end)
+        if position is None:
+            self.failed.add((row.number, row.column(end)))
+            return
+        known = self._resolve(place)
+        if known is not None and (rounded(known.lat), rounded(known.lon)) == position:
+            self.ids[(row.number, end)] = known.id
         else:
-            attributes[key] = value
+            self._define(row, end, known.id if known is not None else _slug(place), position)
+
+    def _resolve(self, place: str) -> Site | None:
+        """Return the one site ``place`` names in the gazetteer, else ``None`` (remembered)."""
+        if place not in self.resolved:
+            found = self.gazetteer.matches(place)
+            self.resolved[place] = found[0] if len(found) == 1 else None
+        return self.resolved[place]
+
+    def _country(self, position: tuple[float, float]) -> str:
+        """Return the Natural Earth country of a position (remembered)."""
+        if position not in self.countries:
+            self.countries[position] = _country_at(*position)
+        return self.countries[position]
+
+    def _position(self, row: _Row, end: str) -> tuple[float, float] | None:
+        found = []
+        for axis, limit in (("lat", 90), ("lon", 180)):
+            text, column = row.cells[f"{end}_{axis}"]
+            try:
+                value = float(text.replace(",", "."))
+            except ValueError:
+                value = math.nan
+            if -limit <= value <= limit:
+                found.append(rounded(value))
+            else:
+                self.problems.add((row.number, column), f"'{text}' is not a {axis}itude: give "
+                                                        f"decimal degrees, -{limit} to {limit}")
+        return (found[0], found[1]) if len(found) == 2 else None
+
+    def _define(self, row: _Row, end: str, site_id: str, position: tuple[float, float]
+                ) -> None:
+        lat_column = row.column(f"{end}_lat")
+        country = row.cells.get(f"{end}_country") or (self._country(position), lat_column)
+        if not country[0]:
+            self.problems.add((row.number, lat_column),
+                              f"({position[0]:g}, {position[1]:g}) lies in no country; give "
+                              f"its ISO code in a '{end}_country' column")
+            self.failed.add((row.number, row.column(end)))
+            return
+        name = row.cells.get(f"{end}_name") or row.cells[end]
+        kind = row.cells.get(f"{end}_kind") or ("other", row.column(end))
+        mapping = _marked(row.number, [("name", *name), ("kind", *kind), ("country", *country),
+                                       ("lat", position[0], lat_column),
+                                       ("lon", position[1], row.column(f"{end}_lon"))])
+        site = parse_site(site_id, mapping, (row.number, row.column(end)), self.problems)
+        if site is None:
+            self.failed.add((row.number, row.column(end)))
+            return
+        self._keep(row, end, site, mapping, derived=f"{end}_country" not in row.cells)
+
+    def _keep(self, row: _Row, end: str, site: Site, mapping: YamlMap, *, derived: bool
+              ) -> None:
+        earlier = self.sites.get(site.id)
+        if earlier is not None and earlier[0] != site:
+            self.problems.add((row.number, row.column(f"{end}_lat")),
+                              f"site '{site.id}' is {_describe(site)} here but "
+                              f"{_describe(earlier[0])} in row {earlier[2]}; give one per place")
+            self.failed.add((row.number, row.column(end)))
+            return
+        self.ids[(row.number, end)] = site.id
+        if earlier is not None:
+            return
+        self.sites[site.id] = (site, mapping, row.number)
+        if site.id in self.gazetteer:
+            self.warnings.append((row.number, f"site '{site.id}' is {_describe(site)}; it "
+                                              "replaces the gazetteer's, "
+                                              f"{_describe(self.gazetteer[site.id])}"))
+        if derived:
+            self.warnings.append((row.number, f"site '{site.id}' lies in {site.country} by "
+                                              f"Natural Earth; give '{end}_country' to say "
+                                              "otherwise"))
+
+    def local_id(self, name: str) -> str:
+        """Return the id of the one site defined by coordinates that ``name`` names, else it.
+
+        An exact id of the gazetteer stays as it is, as the dataset reader
+        resolves ids before names.
+        """
+        if name in self.gazetteer:
+            return name
+        if self.local is None:
+            self.local = Gazetteer({key: site for key, (site, _m, _r) in self.sites.items()})
+        found = self.local.matches(name)
+        return found[0].id if len(found) == 1 else name
+
+
+def _describe(site: Site) -> str:
+    return f"{site.name} at ({site.lat:g}, {site.lon:g}), {site.kind}, {site.country}"
+
+
+def _volume(row: _Row) -> tuple[Any, int] | None:
+    """Return a row's volume as the dataset writes it, with its column."""
+    cell = row.cells.get("volume")
+    if cell is None:
+        return None
+    text, column = cell
+    qualifier, scope = row.text("qualifier"), row.text("scope")
+    try:
+        found = parse_quantity(text, scope or "shipment")  # type: ignore[arg-type]
+        if qualifier is not None and qualifier != found.qualifier:
+            if found.qualifier != "exact":
+                raise ValueError("qualified twice")
+            found = replace(found, qualifier=qualifier)  # type: ignore[arg-type]
+    except ValueError:  # the dataset reader says what is wrong, at the right column
+        items = [("value", text, column), ("qualifier", qualifier, row.column("qualifier")),
+                 ("scope", scope, row.column("scope"))]
+        return _marked(row.number, [item for item in items if item[1] is not None]), column
+    return volume_yaml(found), column
+
+
+def _place(row: _Row, end: str, places: _Places) -> tuple[Any, int] | None:
+    cell = row.cells.get(end)
+    if cell is None:
+        return None
+    site = places.ids.get((row.number, end)) or places.local_id(cell[0])
+    reported = row.cells.get(f"{end}_reported_as")
+    if reported is None:
+        return site, cell[1]
+    return _marked(row.number, [("site", site, cell[1]), ("reported_as", *reported)]), cell[1]
+
+
+def _split(text: str, separators: str) -> list[str]:
+    return [part.strip() for part in re.split(f"[{separators}]", text) if part.strip()]
+
+
+def _field(row: _Row, name: str, places: _Places) -> tuple[Any, int] | None:
+    """Return one leg field of a row as the dataset writes it, with its column."""
+    if name in ("from", "to"):
+        return _place(row, name, places)
+    if name == "volume":
+        return _volume(row)
+    cell = row.cells.get(name)
+    if cell is None:
+        return None
+    text, column = cell
+    if name == "sources":
+        return _split(text, ";"), column
+    if name == "via":
+        return [places.local_id(site) for site in _split(text, ";,")], column
+    return (_split(text, ";,") if name == "countries" else text), column
+
+
+def _leg(row: _Row, places: _Places, leg_id: str | None) -> YamlMap:
+    """Return a row as a dataset leg whose values carry their (row, column)."""
+    items: list[tuple[str, Any, int]] = []
+    if leg_id is not None:
+        items.append(("id", leg_id, row.column("id")))
+    for name in ("from", "to", "via", "mode", "depart", "arrive", "volume", "unit", "carrier",
+                 "sources", "basis", "reasoning", "countries", "note"):
+        if (found := _field(row, name, places)) is not None:
+            items.append((name, *found))
+    attributes = [(target[len(ATTRIBUTE_PREFIX):], text, column)
+                  for target, (text, column) in row.cells.items()
+                  if target.startswith(ATTRIBUTE_PREFIX)]
     if attributes:
-        leg["attributes"] = attributes
-    return leg
+        items.append((ATTRIBUTES, _marked(row.number, attributes), attributes[0][2]))
+    return _marked(row.number, items)
+
+
+def _legs(rows: list[_Row], places: _Places) -> list[YamlMap]:
+    """Return every row as a leg; a repeated leg id is a problem of the later row."""
+    first: dict[str, int] = {}
+    legs = []
+    for row in rows:
+        leg_id = row.text("id")
+        if leg_id is not None and leg_id in first:
+            places.problems.add((row.number, row.column("id")),
+                                f"duplicate leg id '{leg_id}' (first in row {first[leg_id]})")
+            leg_id = None
+        elif leg_id is not None:
+            first[leg_id] = row.number
+        legs.append(_leg(row, places, leg_id))
+    return legs
+
+
+def _hint(target: str, message: str) -> str:
+    if target in ("from", "to") and "Unknown place '" in message:
+        return (f"{message} Or give its position in '{target}_lat' and '{target}_lon' "
+                f"columns ('{target}_country' and '{target}_kind' are optional).")
+    return message
+
+
+def _located(problem: Problem, table: Table, targets: list[str],
+             prefixes: Mapping[int, tuple[str, ...]]) -> Problem:
+    """Return a problem found at (row, column) as one whose message names both."""
+    if not problem.line:
+        return problem
+    message = problem.message
+    for prefix in prefixes.get(problem.line, ()):
+        message = message.removeprefix(prefix)
+    where = f"row {problem.line}"
+    if problem.column:
+        message = _hint(targets[problem.column - 1], message)
+        where += f", column '{table.column_name(problem.column)}'"
+    return Problem(table.path, 0, 0, f"{where}: {message}", problem.severity)
+
+
+def _document(title: str, sites: Mapping[str, YamlMap], legs: list[YamlMap]
+              ) -> dict[str, Any]:
+    """Return the dataset of some legs: the sites they use of ``sites``, their sources."""
+    used = {_site_of(leg.get(end)) for leg in legs for end in ("from", "to")}
+    used.update(site for leg in legs for site in leg.get("via", ()))
+    cited = dict.fromkeys(source for leg in legs for source in leg.get("sources", ()))
+    sequence = YamlSeq((0, 0))
+    sequence.extend(legs)
+    sequence.item_marks.extend(leg.mark for leg in legs)
+    chosen = YamlMap((0, 0))
+    for key, mapping in sites.items():
+        if key in used:
+            chosen[key] = mapping
+            chosen.key_marks[key] = chosen.value_marks[key] = mapping.value_marks["name"]
+    document: dict[str, Any] = {
+        "title": title,
+        "sites": chosen,
+        "sources": {source: {"title": source} for source in cited},
+        "legs": sequence,
+    }
+    return {key: value for key, value in document.items() if value or key == "legs"}
+
+
+def _site_of(place: Any) -> Any:
+    return place.get("site") if isinstance(place, dict) else place
+
+
+def _row_problems(table: Table, places: _Places, legs: list[YamlMap], gazetteer: Gazetteer
+                  ) -> list[Problem]:
+    """Return every problem of the rows at (row, column), in row order."""
+    sites = {key: mapping for key, (_site, mapping, _row) in places.sites.items()}
+    _dataset, found = parse_value(_document(table.path, sites, legs), (), table.path,
+                                  gazetteer)
+    fresh = [p for p in found if (p.line, p.column) not in places.failed]
+    return sorted([*places.problems, *fresh], key=lambda p: (p.line, p.column))
+
+
+def _warnings(table: Table, places: _Places, document: Mapping[str, Any]
+              ) -> tuple[Problem, ...]:
+    rows = {leg.mark[0] for leg in document["legs"]}
+    found = [Problem(table.path, 0, 0, f"row {row}: {message}", "warning")
+             for row, message in places.warnings if row in rows]
+    if document.get("sources"):
+        listed = ", ".join(document["sources"])
+        found.append(Problem(table.path, 0, 0, (
+            f"sources were made with their id as title ({listed}): a spreadsheet has no "
+            "citations; give each its title, publisher and date under 'sources:'"), "warning"))
+    return tuple(found)
 
 
 def import_legs(path: Path, gazetteer: Gazetteer, *, sheet: str | None = None,
-                skip_bad: bool = False, title: str | None = None) -> Imported:
+                skip_bad: bool = False, title: str | None = None,
+                columns: Mapping[str, str] | None = None) -> Imported:
     """Turn a spreadsheet of legs into a dataset mapping, checking every row.
 
     Parameters
     ----------
     path
-        CSV or XLSX file.
+        CSV or XLSX file (see the module docstring for its columns).
     gazetteer
         Sites the rows may name.
     sheet
         XLSX sheet; the first by default.
     skip_bad
-        Leave out bad rows (and report them) instead of failing.
+        Leave out the rows with problems (reported in :attr:`Imported.skipped`)
+        instead of failing; the result may then have no legs.
     title
         Dataset title; the file name by default.
+    columns
+        Normalised column name to field (:func:`parse_column_map`).
 
     Returns
     -------
@@ -125,22 +921,302 @@ def import_legs(path: Path, gazetteer: Gazetteer, *, sheet: str | None = None,
     Raises
     ------
     DatasetError
-        With every row's problems, unless ``skip_bad``.
+        If the file can't be read, its header is unusable or has no row
+        under it, or (unless ``skip_bad``) with every problem of every row.
     """
-    rows = read_rows(path, sheet)
-    legs, problems = [], []
-    cited: dict[str, dict[str, str]] = {}
-    for number, row in enumerate(rows, start=2):
-        leg = _leg(row)
-        sources = {s: {"title": s} for s in leg.get("sources", [])}
-        _dataset, found = parse_value({"legs": [leg], "sources": sources}, (),
-                                       f"{path}, row {number}", gazetteer)
-        if found:
-            problems.extend(found)
-            continue
-        cited.update(sources)
-        legs.append(leg)
-    if problems and not skip_bad:
+    table = read_table(path, sheet)
+    targets = column_targets(table, columns or {})
+    if not table.rows:
+        raise _fail(table.path, "no rows under the header; give one leg per row",
+                    table.header_row)
+    rows = _rows(table, targets)
+    places = _Places(gazetteer, Problems(table.path))
+    for row in rows:
+        for end in ("from", "to"):
+            places.add(row, end)
+    legs = _legs(rows, places)
+    found = _row_problems(table, places, legs, gazetteer)
+    prefixes = {leg.mark[0]: (f"leg {i}: ", *([f"leg '{leg['id']}': "] if "id" in leg else []))
+                for i, leg in enumerate(legs, start=1)}
+    errors = tuple(_located(p, table, targets, prefixes) for p in found if p.severity == "error")
+    if errors and not skip_bad:
+        raise DatasetError(errors)
+    bad = {p.line for p in found if p.severity == "error"}
+    sites = {key: mapping for key, (_site, mapping, _row) in places.sites.items()}
+    document = _document(title or path.stem, sites,
+                         [leg for leg in legs if leg.mark[0] not in bad])
+    notes = tuple(_located(p, table, targets, prefixes) for p in found if p.severity != "error")
+    return Imported(document, errors, notes + _warnings(table, places, document))
+
+
+# --- GeoJSON -------------------------------------------------------------------------------
+
+def _object(value: Any, what: str, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(path, f"{what} must be a JSON object, not {describe(value)}; import reads "
+                          "the GeoJSON that 'shiproute export --format geojson' writes")
+    return value
+
+
+def _compact(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``mapping`` without its empty values (None, "", [] and {})."""
+    return {key: value for key, value in mapping.items()
+            if value is not None and value != "" and value != [] and value != {}}
+
+
+def _when_text(value: Any) -> Any:
+    """Return the dataset form of an exported date object (its ``text``, else ``iso``)."""
+    if isinstance(value, dict):
+        return value.get("text") or value.get("iso")
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _quantity(low: Any, high: Any, qualifier: Any, scope: Any) -> Quantity | None:
+    """Return the quantity of exported numbers, or ``None`` if they make none."""
+    if not (_is_number(low) and _is_number(high)):
+        return None
+    try:
+        return Quantity(float(low), float(high), qualifier, scope)
+    except ValueError:
+        return None
+
+
+def _volume_from(properties: Mapping[str, Any]) -> Any:
+    """Return a leg's volume from its numbers, or them as they are for the reader to judge."""
+    fields = [properties.get(key) for key in ("volume_low", "volume_high", "qualifier", "scope")]
+    if fields[0] is None and fields[1] is None:
+        return None
+    quantity = _quantity(*fields)
+    if quantity is None:
+        return _compact(dict(zip(("min", "max", "qualifier", "scope"), fields, strict=True)))
+    return volume_yaml(quantity)
+
+
+def _place_from(site: Any, reported_as: Any) -> Any:
+    return {"site": site, "reported_as": reported_as} if reported_as else site
+
+
+def _latlon(positions: Any) -> Any:
+    """Return GeoJSON [lon, lat] positions as dataset [lat, lon] points (else as they are)."""
+    if isinstance(positions, list) and all(isinstance(p, list) and len(p) >= 2
+                                           for p in positions):
+        return [[p[1], p[0]] for p in positions]
+    return positions
+
+
+def _basis(value: Any) -> Any:
+    return None if value == "reported" else value
+
+
+def _site_from(properties: Mapping[str, Any], position: Any) -> dict[str, Any]:
+    lat, lon = properties.get("lat"), properties.get("lon")
+    if isinstance(position, list) and len(position) >= 2:
+        lon, lat = position[0], position[1]
+    return _compact({"name": properties.get("name"), "kind": properties.get("kind"),
+                     "country": properties.get("country"), "lat": lat, "lon": lon,
+                     "aliases": properties.get("aliases"), "note": properties.get("note")})
+
+
+def _leg_from(properties: Mapping[str, Any], positions: Any) -> dict[str, Any]:
+    path = None
+    if properties.get("drawn") is True:
+        path = properties.get("path") or _latlon(positions)
+    get = properties.get
+    return _compact({
+        "id": get("id"), "from": _place_from(get("from"), get("from_reported_as")),
+        "to": _place_from(get("to"), get("to_reported_as")), "via": get("via"),
+        "mode": get("mode"), "depart": get("depart"), "arrive": get("arrive"),
+        "volume": _volume_from(properties), "unit": get("unit"), "carrier": get("carrier"),
+        "sources": get("sources"), "basis": _basis(get("basis")), "reasoning": get("reasoning"),
+        "countries": get("countries"), "path": path, "attributes": get("attributes"),
+        "note": get("note"),
+    })
+
+
+def _source_from(source: Any) -> Any:
+    if not isinstance(source, dict):
+        return source
+    return _compact({**source, "date": _when_text(source.get("date"))})
+
+
+def _event_from(event: Any) -> Any:
+    if not isinstance(event, dict):
+        return event
+    return _compact({"at": _place_from(event.get("site"), event.get("reported_as")),
+                     "date": _when_text(event.get("date")), "what": event.get("what"),
+                     "sources": event.get("sources"), "basis": _basis(event.get("basis")),
+                     "reasoning": event.get("reasoning")})
+
+
+def _estimate_from(estimate: Any) -> Any:
+    if not isinstance(estimate, dict):
+        return estimate
+    volume = estimate.get("volume")
+    volume = volume if isinstance(volume, dict) else {}
+    quantity = _quantity(volume.get("low"), volume.get("high"), volume.get("qualifier"),
+                         "total")
+    fields = quantity_fields(quantity) if quantity is not None else _compact(
+        {"min": volume.get("low"), "max": volume.get("high"),
+         "qualifier": volume.get("qualifier")})
+    return _compact({"date": _when_text(estimate.get("date")), **fields,
+                     "unit": estimate.get("unit"), "period": _when_text(estimate.get("period")),
+                     "claimant": estimate.get("claimant"), "sources": estimate.get("sources"),
+                     "note": estimate.get("note")})
+
+
+def _features(collection: Mapping[str, Any], path: str
+              ) -> tuple[dict[Any, Any], list[dict[str, Any]], list[Problem]]:
+    """Return the sites (by id) and legs of the features, and warnings about others."""
+    features = collection.get("features")
+    if not isinstance(features, list):
+        raise _fail(path, f"'features' must be a list, not {describe(features)}")
+    sites: dict[Any, Any] = {}
+    legs = []
+    warnings = []
+    for number, feature in enumerate(features, start=1):
+        what = f"feature {number}"
+        properties = _object(_object(feature, what, path).get("properties"),
+                             f"{what}: 'properties'", path)
+        geometry = feature.get("geometry")
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        kind = properties.get("feature")
+        if kind == "site":
+            site_id = properties.get("id")
+            if site_id in sites:
+                raise _fail(path, f"{what}: site id '{site_id}' is used twice")
+            sites[site_id] = _site_from(properties, coordinates)
+        elif kind == "leg":
+            legs.append(_leg_from(properties, coordinates))
+        else:
+            warnings.append(Problem(path, 0, 0, f"{what} is neither a site nor a leg "
+                                                f"(its 'feature' is {kind!r}); left out",
+                                    "warning"))
+    return sites, legs, warnings
+
+
+def _member(collection: Mapping[str, Any], path: str) -> dict[str, Any]:
+    member = collection.get(FOREIGN_MEMBER)
+    if member is None:
+        raise _fail(path, f"no '{FOREIGN_MEMBER}' member: this is not the GeoJSON of "
+                          "'shiproute export --format geojson'; import a spreadsheet of legs "
+                          "(CSV or XLSX) instead")
+    found = _object(member, f"'{FOREIGN_MEMBER}'", path)
+    if found.get("format") != GEOJSON_FORMAT:
+        raise _fail(path, f"'{FOREIGN_MEMBER}' format {found.get('format')!r} is not "
+                          f"{GEOJSON_FORMAT}, the one this shiproute reads")
+    return found
+
+
+def _listed(member: Mapping[str, Any], key: str, path: str) -> list[Any]:
+    value = member.get(key) or []
+    if not isinstance(value, list):
+        raise _fail(path, f"'{FOREIGN_MEMBER}': '{key}' must be a list, not {describe(value)}")
+    return value
+
+
+def geojson_dataset(collection: Any, path: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Return the dataset mapping of an exported FeatureCollection, and warnings.
+
+    Parameters
+    ----------
+    collection
+        The parsed JSON.
+    path
+        The file, for messages.
+
+    Returns
+    -------
+    tuple
+        The YAML-ready dataset mapping (not yet checked) and warnings about
+        features that are neither sites nor legs.
+
+    Raises
+    ------
+    DatasetError
+        If the JSON is not shaped as :func:`~shiproute.routes.export.to_geojson` writes.
+    """
+    collection = _object(collection, "the file", path)
+    member = _member(collection, path)
+    sites, legs, warnings = _features(collection, path)
+    sources = _object(member.get("sources") or {}, f"'{FOREIGN_MEMBER}': 'sources'", path)
+    paths = _object(member.get("paths") or {}, f"'{FOREIGN_MEMBER}': 'paths'", path)
+    document = _compact({
+        "title": member.get("title"), "description": member.get("description"),
+        "sites": sites, "sources": {key: _source_from(s) for key, s in sources.items()},
+        "paths": {key: _latlon(points) for key, points in paths.items()}, "legs": legs,
+        "events": [_event_from(e) for e in _listed(member, "events", path)],
+        "estimates": [_estimate_from(e) for e in _listed(member, "estimates", path)],
+    })
+    return document, warnings
+
+
+def import_geojson(path: Path) -> Imported:
+    """Rebuild a dataset from the lossless GeoJSON of ``shiproute export``.
+
+    Parameters
+    ----------
+    path
+        The ``.geojson`` file.
+
+    Returns
+    -------
+    Imported
+        Its dataset has every site as its own ``sites:``, so it needs no
+        gazetteer; the module docstring says what "equivalent" means.
+
+    Raises
+    ------
+    DatasetError
+        If the file is unreadable, not JSON, not shaped as the export, or
+        the dataset it describes has problems (each named).
+    """
+    name = str(path)
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as err:
+        raise _fail(name, f"can't read the file: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise _fail(name, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise DatasetError([Problem(name, err.lineno, err.colno,
+                                    f"not valid JSON: {err.msg}")]) from None
+    document, warnings = geojson_dataset(collection, name)
+    _dataset, problems = parse_value(document, (), name, Gazetteer({}))
+    if any(p.severity == "error" for p in problems):
         raise DatasetError(problems)
-    dataset = {"title": title or path.stem, "sources": cited, "legs": legs}
-    return Imported(dataset, tuple(problems))
+    return Imported(document, (), (*warnings, *problems))
+
+
+GEOJSON_SUFFIXES = (".geojson", ".json")
+
+
+def import_file(path: Path, gazetteer: Gazetteer, *, sheet: str | None = None,
+                skip_bad: bool = False, columns: Mapping[str, str] | None = None) -> Imported:
+    """Import a GeoJSON export (``.geojson``, ``.json``) or a spreadsheet of legs.
+
+    Parameters
+    ----------
+    path
+        The file; its suffix picks the reader (``.xlsx`` a workbook, any other
+        a CSV).
+    gazetteer
+        Sites a spreadsheet's rows may name (a GeoJSON export has its own).
+    sheet, skip_bad, columns
+        For spreadsheets; see :func:`import_legs`.
+
+    Returns
+    -------
+    Imported
+
+    Raises
+    ------
+    DatasetError
+        See :func:`import_geojson` and :func:`import_legs`.
+    """
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        return import_geojson(path)
+    return import_legs(path, gazetteer, sheet=sheet, skip_bad=skip_bad, columns=columns)
