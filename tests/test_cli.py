@@ -126,10 +126,10 @@ def test_missing_dataset_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> 
 def test_legs_and_sites_tables(runner: CliRunner) -> None:
     legs = runner.invoke(main, ["legs"]).stdout.splitlines()
     assert legs[0].split() == ["id", "from", "to", "mode", "depart", "arrive", "volume",
-                               "carrier", "sources"]
+                               "carrier", "basis", "sources"]
     assert len(legs) == 2 + 4
-    assert legs[2].split()[:5] == ["angara-rajin-dunay", "Rajin", "Dunay", "sea",
-                                   "2023-09-08/2023-09-12"]
+    assert legs[2].split()[:7] == ["angara-rajin-dunay", "Rajin", "Dunay", "sea", "8-12", "Sep",
+                                   "2023"]
     sites = runner.invoke(main, ["sites"]).stdout.splitlines()
     assert len(sites) == 2 + 9
     assert sites[2].split()[:4] == ["rajin", "Rajin", "port", "KP"]
@@ -211,7 +211,8 @@ def test_route_prints_distance_rule_and_countries(runner: CliRunner, tmp_path: P
     assert lines[0].startswith("Vladivostok -> Tikhoretsk by rail: ")
     assert 8500 < km < 10500
     assert lines[1:] == [
-        "  route: OpenStreetMap railways (scgraph-data); within RU (the countries of its stops)",
+        "  route: OpenStreetMap railways (scgraph-data)",
+        "  rule: within RU (the countries of its stops)",
         "  countries: RU",
     ]
 
@@ -248,8 +249,11 @@ def test_unrouted_leg_warns_on_stderr_and_is_flagged_in_the_popup(
     result = runner.invoke(main, ["render", str(data), "-o", str(out), "--no-cache"])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        "warning: sea leg 'lake' (Listvyanka -> Vladivostok) is unrouted: no sea lane reaches "
-        "51.850, 104.870: the nearest lane is 1757 km away over land; drawn as a great circle"
+        f"{data}:2:64: warning: site 'listvyanka': port at 51.85, 104.87 lies more than 500 km "
+        "from the coast; if it is a river or lake port this is fine, else check its coordinates",
+        f"{data}: warning: sea leg 'lake' (Listvyanka -> Vladivostok) could not be routed "
+        "(unrouted: no sea lane reaches 51.850, 104.870: the nearest lane is 1743 km away over "
+        "land); it is drawn as a great circle",
     ]
     assert "unrouted: no sea lane reaches" in out.read_text(encoding="utf-8")
 

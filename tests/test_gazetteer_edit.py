@@ -106,6 +106,38 @@ def test_invalid_edit_leaves_the_file_untouched(mine: Path) -> None:
     assert mine.read_text(encoding="utf-8") == HAND_WRITTEN
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "astara", "--name", "Astara", "--lat", "48.88", "--lon", "38.43", "--kind",
+          "port", "--country", "IR"],
+         "site 'astara': 48.88, 38.43 lies 1,113 km outside IR; lat and lon look swapped"),
+        (["add", "harbour-c", "--name", "Harbour C", "--alias", "Porto A", "--lat", "43.2",
+          "--lon", "131.8", "--kind", "port", "--country", "RU"],
+         "site 'harbour-c': name or alias 'Porto A' also names site 'harbour-a' ('Porto A'); "
+         "it would be ambiguous"),
+        (["alias", "depot-b", "Harbour A"],
+         "site 'depot-b': name or alias 'Harbour A' also names site 'harbour-a' ('Harbour A'); "
+         "it would be ambiguous"),
+        (["set", "depot-b", "country", "KZ"],
+         "site 'depot-b': 45.875, 40.045 lies 573 km outside KZ"),
+    ],
+)
+def test_edits_that_check_would_reject_need_force(mine: Path, args: list[str],
+                                                  message: str) -> None:
+    before = mine.read_bytes()
+    refused = CliRunner().invoke(main, ["gazetteer", *args, "--gazetteer", str(mine)])
+    assert refused.exit_code == 1
+    assert refused.stderr == (f"Error: {mine}: {message}; nothing was written "
+                              "(--force writes it anyway)\n")
+    assert mine.read_bytes() == before
+    forced = CliRunner().invoke(main, ["gazetteer", *args, "--force", "--gazetteer", str(mine)])
+    assert forced.exit_code == 0, forced.stderr
+    assert mine.read_bytes() != before
+    checked = CliRunner().invoke(main, ["gazetteer", "check", str(mine)])
+    assert checked.exit_code == 1 and message in checked.stderr
+
+
 def test_bundled_gazetteer_is_never_edited() -> None:
     before = bundled_path().read_bytes()
     with pytest.raises(GazetteerError, match="the bundled gazetteer is read-only"):

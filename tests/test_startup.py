@@ -15,7 +15,7 @@ HEAVY = ("folium", "branca", "geopandas", "pandas", "networkx", "searoute", "sci
 @pytest.mark.parametrize(
     "args",
     [["--help"], ["resolve", "Najin"], ["gazetteer", "list"], ["gazetteer", "show", "Najin"],
-     ["gazetteer", "check"], ["validate"]],
+     ["gazetteer", "check"], ["validate", "--no-routes"]],
 )
 def test_light_commands_import_no_heavy_library(args: list[str], tmp_path: Path) -> None:
     code = ("import sys; from shiproute.cli import main; "

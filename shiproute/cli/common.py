@@ -7,7 +7,7 @@ module level; everything heavy is imported inside the helpers that need it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 import functools
 import json
@@ -25,7 +25,9 @@ from shiproute.settings import Settings
 if TYPE_CHECKING:
     from shiproute.gazetteer.model import Site
     from shiproute.gazetteer.resolve import Gazetteer
+    from shiproute.routes.dates import When
     from shiproute.routes.model import Dataset
+    from shiproute.routes.quantity import Quantity
     from shiproute.routes.routed import RoutedDataset
     from shiproute.routes.router import Router
 
@@ -71,9 +73,18 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _EchoHandler(logging.Handler):
+    """Print log records with ``click.echo`` on whatever stderr is current when they come."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
 def log_to_stderr() -> None:
     """Print warnings that the library logs (e.g. dataset warnings) on stderr."""
-    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+    logger = logging.getLogger("shiproute")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler(logging.WARNING))
 
 
 # --- settings and common options -----------------------------------------
@@ -202,18 +213,24 @@ def router(no_cache: bool, cache_dir: str | None) -> Iterator[Router]:
 
 def routed_dataset(dataset: str | None, gazetteers: Sequence[str], no_cache: bool,
                    cache_dir: str | None) -> RoutedDataset:
-    """Load and route a dataset, warning on stderr about every leg no network connects."""
-    from shiproute.routes.routing import is_unrouted
+    """Load and route a dataset (see :func:`route_loaded`)."""
+    return route_loaded(load_dataset(dataset, gazetteers), dataset_path(dataset), no_cache,
+                        cache_dir)
 
-    data = load_dataset(dataset, gazetteers)
+
+def route_loaded(data: Dataset, path: Path, no_cache: bool,
+                 cache_dir: str | None) -> RoutedDataset:
+    """Route a loaded dataset, warning on stderr about legs it could not route well.
+
+    The warnings are :func:`shiproute.routes.checks.route_warnings`: legs no
+    network connects, sea legs that cross land; each names ``path``.
+    """
+    from shiproute.routes.checks import route_warnings
+
     with router(no_cache, cache_dir) as service:
         routed = service.route_dataset(data)
-    for leg, route in routed.legs_with_routes():
-        if is_unrouted(route):
-            names = " -> ".join(data.sites[s].name for s in (leg.origin, *leg.via,
-                                                              leg.destination))
-            click.echo(f"warning: {leg.mode} leg '{leg.id}' ({names}) is "
-                       f"{'; '.join(route.flags)}; drawn as a great circle", err=True)
+    for warning in route_warnings(routed):
+        click.echo(f"{path}: warning: {warning}", err=True)
     return routed
 
 
@@ -252,8 +269,69 @@ def echo_site(site: Site, *, as_json: bool) -> None:
         click.echo(f"  note: {site.note}")
 
 
+def plural(count: int, word: str) -> str:
+    """Return ``count`` and ``word``, adding an ``s`` unless the count is one."""
+    return f"{count:,} {word}{'s' * (count != 1)}"
+
+
+FORMATS = ["table", "csv", "json"]
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                             show_default=True,
+                             help="json and csv: numbers as numbers, ISO dates, snake_case keys.")
+EMPTY_DATE = ("iso", "text", "precision", "first", "last")
+"""The keys of :meth:`When.to_json`, for an absent date in CSV."""
+EMPTY_QUANTITY = ("low", "high", "qualifier", "scope", "min", "max")
+"""The keys of :meth:`Quantity.to_json`, for an absent quantity in CSV."""
+
+
+def as_json(value: When | Quantity | None, fmt: str, keys: Sequence[str]) -> Any:
+    """Return ``value.to_json()``; when absent, null in JSON and empty ``keys`` in CSV.
+
+    CSV columns then stay the same whether or not a row has the value.
+    """
+    if value is not None:
+        return value.to_json()
+    return None if fmt == "json" else dict.fromkeys(keys)
+
+
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print rows as aligned columns under a header."""
     from shiproute.cli._table import format_table
 
     click.echo(format_table(headers, rows))
+
+
+def echo_rows(rows: Sequence[Mapping[str, Any]], fmt: str,
+              meta: Mapping[str, Any] | None = None) -> None:
+    """Print records as JSON (``{..meta, "rows": [...]}``) or CSV (one row per record).
+
+    Numbers stay numbers and missing values are null (JSON) or empty (CSV);
+    every record of a CSV must have the same keys.
+    """
+    if fmt == "json":
+        document = {**(meta or {}), "rows": list(rows)}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False))
+        return
+    import csv
+    import io
+
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    click.echo(out.getvalue(), nl=False)
+
+
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested mappings into snake_case keys (``date_first``), lists into "; " text."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{name}_"))
+        elif isinstance(value, list):
+            out[name] = "; ".join(map(str, value))
+        else:
+            out[name] = value
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import csv
 import io
 import json
@@ -43,6 +44,23 @@ def _edit_target(gazetteers: tuple[str, ...]) -> Path:
     return layers[0].path
 
 
+def _guard(target: Path, site_id: str, gazetteers: tuple[str, ...], force: bool
+           ) -> Callable[[bytes], None] | None:
+    """Return the check an edit must pass (as ``gazetteer check``), or None with --force."""
+    if force:
+        return None
+    from shiproute.gazetteer.edit import site_guard
+    from shiproute.gazetteer.load import load_gazetteer as load
+
+    others = [layer.path for layer in _layers(gazetteers)
+              if layer.editable and layer.path.resolve() != target.resolve()]
+    return site_guard(target, site_id, load(others))
+
+
+force_option = click.option("--force", is_flag=True,
+                            help="Write the edit even if 'gazetteer check' would reject it.")
+
+
 @click.group()
 def gazetteer() -> None:
     """Inspect, check and edit gazetteer files.
@@ -82,16 +100,19 @@ def init(file: str) -> None:
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. RU.")
 @click.option("--alias", "aliases", multiple=True, help="Another name; repeatable.")
 @click.option("--note", help="Where the coordinates come from.")
+@force_option
 @gazetteer_option
 @handles_errors
 def add(site_id: str, name: str, lat: float, lon: float, kind: str, country: str,
-        aliases: tuple[str, ...], note: str | None, gazetteers: tuple[str, ...]) -> None:
-    """Add site ID to your gazetteer."""
+        aliases: tuple[str, ...], note: str | None, force: bool,
+        gazetteers: tuple[str, ...]) -> None:
+    """Add site ID to your gazetteer (refused if 'gazetteer check' would reject it)."""
     from shiproute.gazetteer.edit import add_site
 
     target = _edit_target(gazetteers)
     add_site(target, site_id, {"name": name, "aliases": list(aliases), "kind": kind,
-                               "country": country, "lat": lat, "lon": lon, "note": note})
+                               "country": country, "lat": lat, "lon": lon, "note": note},
+             guard=_guard(target, site_id, gazetteers, force))
     click.echo(f"{target}: added '{site_id}'")
 
 
@@ -99,28 +120,31 @@ def add(site_id: str, name: str, lat: float, lon: float, kind: str, country: str
 @click.argument("site_id", metavar="ID")
 @click.argument("field", type=click.Choice(["name", "kind", "country", "lat", "lon", "note"]))
 @click.argument("value")
+@force_option
 @gazetteer_option
 @handles_errors
-def set_command(site_id: str, field: str, value: str, gazetteers: tuple[str, ...]) -> None:
-    """Set FIELD of site ID to VALUE."""
+def set_command(site_id: str, field: str, value: str, force: bool,
+                gazetteers: tuple[str, ...]) -> None:
+    """Set FIELD of site ID to VALUE (refused if 'gazetteer check' would reject it)."""
     from shiproute.gazetteer.edit import set_field
 
     target = _edit_target(gazetteers)
-    set_field(target, site_id, field, value)
+    set_field(target, site_id, field, value, guard=_guard(target, site_id, gazetteers, force))
     click.echo(f"{target}: set {site_id}.{field}")
 
 
 @gazetteer.command()
 @click.argument("site_id", metavar="ID")
 @click.argument("name")
+@force_option
 @gazetteer_option
 @handles_errors
-def alias(site_id: str, name: str, gazetteers: tuple[str, ...]) -> None:
-    """Add NAME as an alias of site ID."""
+def alias(site_id: str, name: str, force: bool, gazetteers: tuple[str, ...]) -> None:
+    """Add NAME as an alias of site ID (refused if another site already has the name)."""
     from shiproute.gazetteer.edit import add_alias
 
     target = _edit_target(gazetteers)
-    add_alias(target, site_id, name)
+    add_alias(target, site_id, name, guard=_guard(target, site_id, gazetteers, force))
     click.echo(f"{target}: '{name}' is now an alias of '{site_id}'")
 
 
@@ -185,20 +209,22 @@ def check(file: str | None, gazetteers: tuple[str, ...]) -> None:
     """Check FILE (default: every layer in use) and print every problem with its position.
 
     Besides the fields, this finds duplicate ids and keys, sites outside their
-    declared country (with a hint when lat and lon look swapped) and the same
-    alias on two sites.
+    declared country (with a hint when lat and lon look swapped), ports far
+    from the coast (a warning), and a name or alias on two sites.
     """
     from shiproute.gazetteer.check import check_gazetteer
 
     paths = [Path(file)] if file else [layer.path for layer in _layers(gazetteers)]
-    problems: list[Problem] = []
+    errors: list[Problem] = []
     for path in paths:
         found = check_gazetteer(path)
-        problems.extend(found)
-        if not found:
+        errors.extend(p for p in found if p.severity == "error")
+        for warning in (p for p in found if p.severity == "warning"):
+            click.echo(str(warning), err=True)
+        if not any(p.severity == "error" for p in found):
             click.echo(f"{path}: OK")
-    if problems:
-        raise GazetteerError(problems)
+    if errors:
+        raise GazetteerError(errors)
 
 
 @gazetteer.command()
@@ -224,11 +250,12 @@ def schema() -> None:
               help="Kind of the added site.")
 @click.option("--yes", is_flag=True, help="Add without asking.")
 @click.option("--no-cache", is_flag=True, help="Ask the service even if the answer is cached.")
+@force_option
 @gazetteer_option
 @handles_errors
 def geocode(name: str, country: str | None, provider: str, endpoint: str | None,
-            add_id: str | None,
-            pick: int, kind: str, yes: bool, no_cache: bool, gazetteers: tuple[str, ...]) -> None:
+            add_id: str | None, pick: int, kind: str, yes: bool, no_cache: bool, force: bool,
+            gazetteers: tuple[str, ...]) -> None:
     """Look NAME up online (opt-in) and print candidates; --add ID adds one.
 
     Follows Nominatim's usage policy: a user agent naming shiproute, at most
@@ -262,5 +289,5 @@ def geocode(name: str, country: str | None, provider: str, endpoint: str | None,
             f"{chosen.name}")
     add_site(target, add_id, {"name": name, "kind": kind, "country": chosen.country or country,
                               "lat": round(chosen.lat, 5), "lon": round(chosen.lon, 5),
-                              "note": note})
+                              "note": note}, guard=_guard(target, add_id, gazetteers, force))
     click.echo(f"{target}: added '{add_id}'")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,20 +12,35 @@ from shiproute.cli.common import (
     echo_site,
     gazetteer_option,
     handles_errors,
+    load_dataset,
     load_gazetteer,
     router,
 )
 from shiproute.routes.model import MODES
 
+if TYPE_CHECKING:
+    from shiproute.gazetteer.resolve import Gazetteer
+
+dataset_option = click.option(
+    "--dataset", "dataset", type=click.Path(exists=True, dir_okay=False),
+    help="Also resolve the sites this dataset defines under 'sites:'.")
+
+
+def _places(gazetteers: tuple[str, ...], dataset: str | None) -> Gazetteer:
+    """Return the gazetteer layers in use, with a dataset's own sites on top."""
+    places = load_gazetteer(gazetteers)
+    return places if dataset is None else places.layered(load_dataset(dataset, gazetteers).sites)
+
 
 @click.command()
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@dataset_option
 @gazetteer_option
 @handles_errors
-def resolve(name: str, as_json: bool, gazetteers: tuple[str, ...]) -> None:
+def resolve(name: str, as_json: bool, dataset: str | None, gazetteers: tuple[str, ...]) -> None:
     """Print the site NAME resolves to (an id, name, alias or "A/B" form)."""
-    echo_site(load_gazetteer(gazetteers).resolve(name), as_json=as_json)
+    echo_site(_places(gazetteers, dataset).resolve(name), as_json=as_json)
 
 
 @click.command()
@@ -37,17 +53,19 @@ def resolve(name: str, as_json: bool, gazetteers: tuple[str, ...]) -> None:
                    "Default: the countries of FROM, TO and the waypoints.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a GeoJSON Feature (RFC 7946, lon/lat) of the route.")
+@dataset_option
 @gazetteer_option
 @cache_options
 @handles_errors
 def route(
     origin: str, destination: str, mode: str, via: tuple[str, ...], countries: tuple[str, ...],
-    as_json: bool, gazetteers: tuple[str, ...], no_cache: bool, cache_dir: str | None,
+    as_json: bool, dataset: str | None, gazetteers: tuple[str, ...], no_cache: bool,
+    cache_dir: str | None,
 ) -> None:
     """Route FROM to TO on a network; print the distance and what shaped the route."""
     from shiproute.routes.routing import RouteRequest, Stop
 
-    gazetteer = load_gazetteer(gazetteers)
+    gazetteer = _places(gazetteers, dataset)
     sites = [gazetteer.resolve(name) for name in (origin, *via, destination)]
     codes = tuple(c.upper() for c in countries)
     stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
@@ -78,7 +96,9 @@ def route(
     names = " -> ".join(s.name for s in sites)
     click.echo(f"{names} by {mode}: {found.distance_km:,.0f} km "
                f"({found.distance_nm:,.0f} nmi)")
-    click.echo(f"  route: {found.source}; {found.rule}")
+    click.echo(f"  route: {found.source}")
+    if found.rule and found.rule != found.source:
+        click.echo(f"  rule: {found.rule}")
     if found.countries:
         click.echo(f"  countries: {', '.join(found.countries)}")
     for flag in found.flags:
