@@ -1,6 +1,7 @@
 """A small SVG chart of the volume claims over time, one line per unit.
 
-Claims are plotted at the middle of their date on a log scale, so 1,000,
+Claims are plotted at the middle of their date (an open-ended date at its
+known end) on a log scale, so 1,000,
 2,000, 7,000 and 10,000 containers read as a rising line next to a million
 shells. The time axis has labelled ticks (months, quarters or years, by the
 span). Claims that are lower bounds ("more than", "at least") carry an
@@ -29,7 +30,7 @@ UPPER = ("at most", "less than")
 
 def _series(dataset: Dataset) -> dict[str, list[Estimate]]:
     series: dict[str, list[Estimate]] = defaultdict(list)
-    for estimate in sorted(dataset.estimates, key=lambda e: e.date.first):
+    for estimate in sorted(dataset.estimates, key=lambda e: e.date.anchor):
         series[estimate.unit].append(estimate)
     return dict(series)
 
@@ -87,8 +88,8 @@ def estimates_chart(dataset: Dataset, chart_id: str) -> str:
     if not series:
         return ""
     claims = [e for group in series.values() for e in group]
-    first_date = min(e.date.first for e in claims)
-    last_date = max(e.date.last for e in claims)
+    first_date = min(e.date.anchor for e in claims)
+    last_date = max(e.date.anchor for e in claims)
     first, last = first_date.toordinal(), last_date.toordinal()
     span = max(last - first, 1)
     low = math.floor(math.log10(max(min(e.volume.value for e in claims), 1)))
@@ -128,7 +129,7 @@ def estimates_chart(dataset: Dataset, chart_id: str) -> str:
                  'text-anchor="middle" class="sr-axis-title">date claimed</text>')
     for n, (unit, group) in enumerate(series.items()):
         color = COLORS[n % len(COLORS)]
-        points = [((e.date.first.toordinal() + e.date.last.toordinal()) // 2, e) for e in group]
+        points = [(e.date.anchor.toordinal(), e) for e in group]
         path = " ".join(f"{x(d):.1f},{y(e.volume.value):.1f}" for d, e in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
                      'stroke-width="1.5"/>')

@@ -47,23 +47,32 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+def _end(name: str, reported_as: str | None) -> str:
+    said = f" <i>(the source says &ldquo;{esc(reported_as)}&rdquo;)</i>" if reported_as else ""
+    return f"{esc(name)}{said}"
+
+
 def _leg_html(routed: RoutedDataset, leg: Leg) -> str:
     sites = routed.dataset.sites
-    rows = [("Departs", leg.depart.label() if leg.depart else None),
+    basis = ("reported" if leg.basis == "reported" else
+             f"inferred, not stated by a source: {leg.reasoning}")
+    rows = [("Basis", basis), ("Departs", leg.depart.label() if leg.depart else None),
             ("Arrives", leg.arrive.label() if leg.arrive else None),
             ("Volume", leg.volume.label(leg.unit) if leg.volume else None),
             ("Carrier", leg.carrier), ("Leg id", leg.id)]
     table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows if v)
     cites = "".join(citation(routed.dataset.sources[s]) for s in leg.sources)
     note = f"<p>{esc(leg.note)}</p>" if leg.note else ""
-    return (f"<div><b>{esc(sites[leg.origin].name)} &rarr; {esc(sites[leg.destination].name)}"
+    return (f"<div><b>{_end(sites[leg.origin].name, leg.origin_reported_as)} &rarr; "
+            f"{_end(sites[leg.destination].name, leg.destination_reported_as)}"
             f"</b> ({esc(leg.mode)})<table>{table}</table>{note}"
             f"{f'<ol>{cites}</ol>' if cites else ''}</div>")
 
 
 def _route_html(route: Route) -> str:
     rows = [("Distance", f"{route.distance_km:,.1f} km ({route.distance_nm:,.0f} nmi)"),
-            ("Route", route.source), ("Rule", route.rule),
+            ("Route", route.source),
+            ("Rule", route.rule if route.rule != route.source else None),
             ("Countries", ", ".join(route.countries)), ("Flags", "; ".join(route.flags))]
     return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
                                for k, v in rows if v) + "</table>"

@@ -54,7 +54,7 @@ def panel(name: str, title: str, corner: str, body: str) -> str:
 def _swatch(color: str = "#555", width: float = 3.0, dash: str = "", opacity: float = 1.0
             ) -> str:
     """Return a short line drawn as the map draws a leg, for the legend."""
-    extra = (f" stroke-dasharray='{dash}'" if dash else "") + \
+    extra = (f" stroke-dasharray='{dash}' stroke-linecap='round'" if dash else "") + \
         (f" stroke-opacity='{opacity}'" if opacity < 1 else "")
     return (f"<svg class='sw' width='30' height='12' aria-hidden='true'><line x1='1' y1='6' "
             f"x2='29' y2='6' stroke='{color}' stroke-width='{width:.1f}'{extra}/></svg>")
@@ -80,6 +80,8 @@ def legend(routed: RoutedDataset, units: list[tuple[str, float]]) -> str:
     out = ["<div class='sr-legend-group'>"]
     out += [f"<div>{_swatch(MODE_COLORS[m], 4)}{esc(m)}</div>" for m in modes]
     out.append(f"<div>{_swatch(dash='7 5')}dated only to a month, year or span</div>")
+    if any(leg.basis == "inferred" for leg in dataset.legs):
+        out.append(f"<div>{_swatch(dash='0.1 6')}inferred, not stated by a source</div>")
     out.append(f"<div>{_swatch(opacity=0.55)}no volume stated</div>")
     if any(r.connectors for r in routed.geometries):
         out.append(f"<div>{_swatch(width=2, dash='2 4')}link to a distant network</div>")
@@ -93,7 +95,11 @@ def legend(routed: RoutedDataset, units: list[tuple[str, float]]) -> str:
             out.append(f"<div class='sr-unit'><b>{esc(unit)}</b> {samples}</div>")
         if len(units) > MAX_LEGEND_UNITS:
             out.append(f"<div>and {len(units) - MAX_LEGEND_UNITS} more units</div>")
-        out.append("<div class='sr-note'>Units are never added together.</div></div>")
+        totals = any(leg.volume is not None and leg.volume.scope == "total"
+                     for leg in dataset.legs)
+        rule = ("Units are never added together, nor totals over a period to shipments."
+                if totals else "Units are never added together.")
+        out.append(f"<div class='sr-note'>{rule}</div></div>")
     out.append("<div class='sr-legend-group'>")
     out += [f"<div><span class='dot' style='background:{KIND_STYLES[k][0]}'></span>"
             f"{esc(k.replace('_', ' '))}</div>" for k in kinds]

@@ -32,8 +32,10 @@ from shiproute.routes.dates import When
 from shiproute.routes.model import MODES, Leg
 from shiproute.routes.routed import RoutedDataset
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EPOCH = dt.date(1970, 1, 1)
+OPEN_DAYS = 10_000_000
+"""Days since 1970 standing for an open end ("on or before ...", "since ...")."""
 
 TABLES: Mapping[str, tuple[str, ...]] = {
     # one row per site; text columns are indices into ``strings``
@@ -44,13 +46,18 @@ TABLES: Mapping[str, tuple[str, ...]] = {
     # one row per distinct (mode, route) drawn: its path as encoded pieces (cut at the
     # antimeridian), the arrow (lat, lon, heading), distance, provenance
     "geoms": ("mode", "path", "arrow", "km", "nm", "source", "rule", "flags", "countries"),
-    # one row per leg; t0/t1 are the first and last day it may cover (days since 1970);
-    # amount is the figure in ``unit`` (a row of ``units``, -1: none stated); fuzzy is 1
-    # when no date of the leg is known to the day (a month, a year, a span, or none)
-    "legs": ("id", "geom", "from", "to", "t0", "t1", "depart", "arrive", "volume", "amount",
-             "unit", "fuzzy", "carrier", "sources", "note"),
+    # one row per leg; t0/t1 are the first and last day it may cover (days since 1970;
+    # an open end is -/+OPEN_DAYS); amount is the figure in ``unit`` (a row of ``units``,
+    # -1: none stated); total is 1 when the figure is a total over a period (never added to
+    # shipments); fuzzy is 1 when no date of the leg is known to the day; inferred is 1
+    # when the dataset infers the leg (with its reasoning); from_as/to_as are the place
+    # names as the sources wrote them
+    "legs": ("id", "geom", "from", "to", "from_as", "to_as", "t0", "t1", "depart", "arrive",
+             "volume", "amount", "unit", "total", "fuzzy", "inferred", "reasoning", "carrier",
+             "sources", "note"),
     # one row per dated observation at a site, shown in the site's popup
-    "events": ("site", "t0", "t1", "date", "what", "sources"),
+    "events": ("site", "reported_as", "t0", "t1", "date", "what", "inferred", "reasoning",
+               "sources"),
 }
 """Column names of each table of the page data (see the module docstring)."""
 
@@ -71,20 +78,18 @@ class _Strings:
         return self.index[text]
 
 
-def _days(*whens: When | None) -> tuple[int | None, int | None]:
-    """Return the first and last day (since 1970) that the dates cover together."""
-    firsts = [w.first for w in whens if w]
-    lasts = [w.last for w in whens if w]
-    if not firsts:
+def _days(when: When | None) -> tuple[int | None, int | None]:
+    """Return the first and last day (since 1970) a date covers; an open end: +/-OPEN_DAYS."""
+    if when is None:
         return None, None
-    return (min(firsts) - EPOCH).days, (max(lasts) - EPOCH).days
+    first = -OPEN_DAYS if when.start is None else (when.first - EPOCH).days
+    last = OPEN_DAYS if when.end is None else (when.last - EPOCH).days
+    return first, last
 
 
 def _fuzzy(leg: Leg) -> int:
     """Return 1 when none of the leg's dates is a single known day."""
-    exact = [w for w in (leg.depart, leg.arrive)
-             if w is not None and not w.is_interval and w.start.precision == "day"]
-    return 0 if exact else 1
+    return 0 if any(w is not None and w.is_day for w in (leg.depart, leg.arrive)) else 1
 
 
 def _table(name: str, rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -146,19 +151,23 @@ def build_payload(routed: RoutedDataset) -> dict[str, Any]:
             geom_rows.append((
                 MODES.index(leg.mode), [encode_path(piece) for piece in pieces],
                 mercator_midpoint(longest), round(route.distance_km, 1),
-                round(route.distance_nm, 1), text(route.source), text(route.rule),
+                round(route.distance_nm, 1), text(route.source),
+                text(route.rule if route.rule != route.source else None),
                 [text(f) for f in route.flags], text(", ".join(route.countries) or None),
             ))
             connectors.extend(encode_path(piece) for c in route.connectors
                               for piece in split_at_antimeridian(c))
-        t0, t1 = _days(leg.depart, leg.arrive)
+        t0, t1 = _days(leg.period)
         leg_rows.append((
             text(leg.id), geom_of[key], site_index[leg.origin], site_index[leg.destination],
+            text(leg.origin_reported_as), text(leg.destination_reported_as),
             t0, t1, text(leg.depart.label() if leg.depart else None),
             text(leg.arrive.label() if leg.arrive else None),
             text(leg.volume.label(leg.unit) if leg.volume else None),
             leg.volume.value if leg.volume else 0,
-            unit_index[leg.unit] if leg.volume and leg.unit else -1, _fuzzy(leg),
+            unit_index[leg.unit] if leg.volume and leg.unit else -1,
+            int(leg.volume is not None and leg.volume.scope == "total"), _fuzzy(leg),
+            int(leg.basis == "inferred"), text(leg.reasoning),
             text(leg.carrier), cited(leg.sources), text(leg.note),
         ))
     events = sorted(dataset.events, key=lambda e: e.date.first)
@@ -173,12 +182,14 @@ def build_payload(routed: RoutedDataset) -> dict[str, Any]:
         "geoms": _table("geoms", geom_rows),
         "legs": _table("legs", leg_rows),
         "events": _table("events", (
-            (site_index[e.site], *_days(e.date), text(e.date.label()), text(e.what),
-             cited(e.sources)) for e in events)),
+            (site_index[e.site], text(e.reported_as), *_days(e.date), text(e.date.label()),
+             text(e.what), int(e.basis == "inferred"), text(e.reasoning), cited(e.sources))
+            for e in events)),
     }
     days = [d for name in ("legs", "events") for column in ("t0", "t1")
-            for d in tables[name][column] if d is not None]
-    days += [d for e in dataset.estimates for d in _days(e.date) if d is not None]
+            for d in tables[name][column] if d is not None and abs(d) < OPEN_DAYS]
+    days += [d for e in dataset.estimates for d in _days(e.date)
+             if d is not None and abs(d) < OPEN_DAYS]
     return {
         "schema": SCHEMA_VERSION,
         "strings": text.items,

@@ -103,7 +103,8 @@ def unit_tops(routed: RoutedDataset) -> dict[str, float]:
     """Return, per unit in order of appearance, the largest volume one drawn line carries.
 
     A drawn line is a distinct route of one mode; its volume in a unit is the
-    sum over its legs stated in that unit (never over other units).
+    sum over its legs stated in that unit (never over other units), shipments
+    and totals over a period apart.
 
     Parameters
     ----------
@@ -114,19 +115,21 @@ def unit_tops(routed: RoutedDataset) -> dict[str, float]:
     -------
     dict of str to float
     """
-    totals: dict[tuple[str, str, int], float] = {}
+    totals: dict[tuple[str, str, str, int], float] = {}
     for leg in routed.dataset.legs:
         if leg.volume is not None and leg.unit:
-            key = (leg.unit, leg.mode, routed.geometry_of[leg.id])
+            key = (leg.unit, leg.volume.scope, leg.mode, routed.geometry_of[leg.id])
             totals[key] = totals.get(key, 0.0) + leg.volume.value
     top: dict[str, float] = {}
-    for (unit, _mode, _geometry), total in totals.items():
+    for (unit, *_line), total in totals.items():
         top[unit] = max(top.get(unit, 0.0), total)
     return top
 
 
 def line_width(legs: list[Leg], tops: dict[str, float]) -> float:
     """Return the width of a line drawn for ``legs``: the widest of its units' scales.
+
+    Volumes are added per unit, shipments and totals apart.
 
     Parameters
     ----------
@@ -140,8 +143,9 @@ def line_width(legs: list[Leg], tops: dict[str, float]) -> float:
     float
         Pixels; :attr:`WidthScale.unknown` when no leg states a volume.
     """
-    sums: dict[str, float] = {}
+    sums: dict[tuple[str, str], float] = {}
     for leg in legs:
         if leg.volume is not None and leg.unit:
-            sums[leg.unit] = sums.get(leg.unit, 0.0) + leg.volume.value
-    return max([WIDTHS.unknown, *(WIDTHS.width(v, tops[u]) for u, v in sums.items())])
+            key = (leg.unit, leg.volume.scope)
+            sums[key] = sums.get(key, 0.0) + leg.volume.value
+    return max([WIDTHS.unknown, *(WIDTHS.width(v, tops[u]) for (u, _), v in sums.items())])

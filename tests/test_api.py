@@ -17,7 +17,7 @@ import shiproute as sr
 from shiproute.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-CITATION = "US releases satellite images showing signs of North Korea-Russia arms deal"
+CITATION = "US Releases Satellite Images Showing Signs of North Korea-Russia Arms Deal"
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +124,16 @@ def test_folium_map_has_a_feature_group_per_mode_and_cited_popups(
     groups = {c.layer_name: c for c in fmap._children.values()
               if isinstance(c, folium.FeatureGroup)}
     assert set(groups) == {"sea legs", "rail legs", "Sites"}
+    popups = {}
     for mode in ("sea", "rail"):
         (layer,) = [c for c in groups[f"{mode} legs"]._children.values()
                     if isinstance(c, folium.GeoJson)]
         features = layer.data["features"]
         assert len(features) == 2  # two distinct routes per mode in the bundled dataset
         assert all(f["geometry"]["type"] == "LineString" for f in features)
+        popups[mode] = " ".join(f["properties"]["popup"] for f in features)
+    assert "Rajin <i>(the source says &ldquo;Nakhodka&rdquo;)</i>" in popups["sea"]
+    assert "inferred, not stated by a source: What the Asia Business Daily says:" in popups["sea"]
     assert sum(isinstance(c, folium.CircleMarker) for c in groups["Sites"]._children.values()) == 9
     fmap.save(str(tmp_path / "f.html"))
     page = (tmp_path / "f.html").read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ def bundled_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 LEG_PATHS = f"{MAIN} .leaflet-overlay-pane path.sr-leg"
+HIT_PATHS = f"{MAIN} .leaflet-overlay-pane path.sr-hit"  # the invisible bands that take clicks
 
 
 def test_bundled_map_opens_offline_with_no_request_and_no_error(
@@ -56,14 +57,14 @@ def test_leg_popup_shows_dates_volume_and_cited_source(
     with deadline(10):
         seen.page.locator(".sr-views button", has_text="Rajin area").click()
         seen.page.wait_for_timeout(500)
-        click_shape(seen.page, f"{LEG_PATHS}.sr-mode-sea")
+        click_shape(seen.page, f"{HIT_PATHS}.sr-mode-sea")
         popup = seen.page.locator(".leaflet-popup-content")
         popup.wait_for(timeout=5000)
         text = popup.inner_text()
-    assert "Rajin → Dunay" in text
+    assert "Rajin (the source says “Nakhodka”) → Dunay" in text
     assert "8-12 Sep 2023" in text and "about 300 containers" in text
-    assert ("US releases satellite images showing signs of North Korea-Russia arms deal, "
-            "The Asia Business Daily (Asia Economy), 16 Oct 2023, reliability B") in text
+    assert ("US Releases Satellite Images Showing Signs of North Korea-Russia Arms Deal, "
+            "The Asia Business Daily, on or after 16 Oct 2023, reliability B") in text
     assert "water grid on Natural Earth 10m coastlines" in text
 
 
@@ -79,9 +80,11 @@ def test_time_slider_hides_legs_outside_the_window(
         }""")
         label = seen.page.locator(".sr-window").inner_text()
         shown = seen.page.locator(".sr-count").inner_text()
-    # only the Rajin-Vladivostok sailings (Aug-Oct 2023) overlap 1 Jul - 15 Aug 2023
-    assert seen.count(LEG_PATHS) == 1
-    assert shown == "1 of 4 legs shown"
+    # 1 Jul - 15 Aug 2023 overlaps the Rajin-Vladivostok sailings (since Aug 2023) and the
+    # Tumangang-Khasan traffic, seen on or before 7 Oct: it may have been earlier. Not the
+    # Angara (8-12 Sep, though its arrival reads "on or before 12 Sep") nor the train.
+    assert seen.count(LEG_PATHS) == 2
+    assert shown == "2 of 4 legs shown"
     assert label.endswith("15 Aug 2023")
 
 
@@ -138,7 +141,7 @@ def test_injected_markup_stays_inert_text(
     assert result.exit_code == 0, result.stderr
     seen = visit(out)
     with deadline(15):
-        click_shape(seen.page, LEG_PATHS)
+        click_shape(seen.page, HIT_PATHS)
         popup = seen.page.locator(".leaflet-popup-content")
         popup.wait_for(timeout=5000)
         leg_text = popup.inner_text()
@@ -181,3 +184,71 @@ def test_online_tiles_draw_over_the_offline_basemap_which_shows_where_they_fail(
     assert seen.requests and all(r.startswith("https://tile.openstreetmap.org/")
                                  for r in seen.requests)
     assert all("ERR_PROXY_CONNECTION_FAILED" in e for e in seen.errors)
+
+
+UNITS = """\
+sites:
+  a: {name: Amirabad, kind: port, country: IR, lat: 36.857, lon: 53.378}
+  m: {name: Makhachkala, kind: port, country: RU, lat: 42.983, lon: 47.516}
+  o: {name: Olya, kind: port, country: RU, lat: 45.78, lon: 47.55}
+  k: {name: Aktau, kind: port, country: KZ, lat: 43.6, lon: 51.2}
+sources:
+  s: {title: "[made up]", publisher: nobody}
+legs:
+  - {from: a, to: m, mode: sea, depart: 2022-10, volume: 300, unit: drones, sources: [s]}
+  - {from: a, to: m, mode: sea, depart: 2022-11, volume: 100, unit: crates, sources: [s]}
+  - {from: a, to: o, mode: sea, depart: 2022-12, volume: 400, unit: drones, sources: [s]}
+  - {from: a, to: k, mode: sea, depart: 2022-12, volume: 200, unit: crates, sources: [s]}
+  - {from: k, to: o, mode: sea, depart: 2023-01, volume: 300, unit: drones, sources: [s]}
+  - {from: k, to: o, mode: sea, depart: 2023-02, unit: drones, sources: [s],
+     volume: {value: 200, scope: total}}
+"""
+
+
+def test_line_widths_never_add_across_units_or_totals_to_shipments(
+    visit: Callable[..., Visit], write: Callable[[str, str], Path], gazetteer: Gazetteer
+) -> None:
+    # Amirabad -> Makhachkala carries 300 drones and 100 crates: added up it would be 400,
+    # as wide as Amirabad -> Olya. Aktau -> Olya carries 300 drones and
+    # a total of 200 over a period, which may include them: added up, 500 would be widest.
+    out = write("units.yaml", UNITS).with_suffix(".html")
+    routed = Router().route_dataset(read_dataset(out.with_suffix(".yaml"), gazetteer))
+    render_map(routed).save(out)
+    seen = visit(out)
+    with deadline(10):
+        width = seen.page.evaluate("""() => {
+            const ctx = document.querySelector('.sr-root').srContext, legs = ctx.data.legs;
+            const out = {};
+            ctx.lines.forEach((entry) => {
+              const ids = entry.legs.map((li) => ctx.data.strings[legs.id[li]]);
+              out[ids[0]] = entry.line.options.weight;
+            });
+            return out;
+        }""")
+    by_route = {key.rsplit("-sea-", 1)[0]: value for key, value in width.items()}
+    assert by_route["a-m"] < by_route["a-o"]  # 300 of 400 drones, not 400
+    assert by_route["a-m"] == by_route["k-o"]  # 300 drones each; the total stands apart
+    assert by_route["a-k"] == by_route["a-o"]  # each the widest of its unit
+    assert len(by_route) == 4
+
+
+def test_dotted_and_dashed_legs_take_clicks_along_their_whole_length(
+    visit: Callable[[Path], Visit], bundled_map: Path
+) -> None:
+    # a dotted stroke is hit-tested on its dots only: without the solid band over each
+    # line, a reader could hardly open the popup of an inferred leg
+    seen = visit(bundled_map)
+    with deadline(10):
+        share = seen.page.evaluate("""() => {
+            const rail = [...document.querySelectorAll('.sr-map path.sr-leg.sr-mode-rail')]
+              .sort((a, b) => b.getTotalLength() - a.getTotalLength())[0];
+            const length = rail.getTotalLength(), m = rail.getScreenCTM();
+            let taken = 0;
+            for (let i = 0; i < 50; i++) {
+              const p = rail.getPointAtLength(length * (0.2 + 0.6 * i / 50));
+              const el = document.elementFromPoint(m.a * p.x + m.e, m.d * p.y + m.f);
+              if (el && el.matches('path.sr-hit.sr-mode-rail')) taken++;
+            }
+            return {taken, dotted: rail.getAttribute('stroke-dasharray').startsWith('0.1 ')};
+        }""")
+    assert share == {"taken": 50, "dotted": True}  # Dunay -> Tikhoretsk, inferred

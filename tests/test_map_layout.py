@@ -219,7 +219,7 @@ def test_a_leg_popup_opens_clear_of_every_panel(
             if seen.page.locator(f".sr-{name}.sr-collapsed").count():
                 seen.page.locator(f".sr-{name} .sr-toggle").click()
         point = seen.page.evaluate("""() => {
-            for (const path of document.querySelectorAll('.sr-map path.sr-leg')) {
+            for (const path of document.querySelectorAll('.sr-map path.sr-hit')) {
               const length = path.getTotalLength();
               for (let f = 0.5; f < 1; f += 0.05) {
                 const p = path.getPointAtLength(length * f);
@@ -276,6 +276,7 @@ def test_claims_chart_names_claimant_and_qualifier_on_focus(
         tip = seen.page.locator(".sr-tip").inner_text()
         ticks = seen.page.evaluate(
             "() => [...document.querySelectorAll('.sr-chart text')].map(t => t.textContent)")
-    assert tip == ("more than 1,000 containers: U.S. National Security Council (John Kirby), "
+    assert tip == ("more than 1,000 containers (total): U.S. National Security Council "
+                   "(John Kirby), "
                    "13 Oct 2023 (for 7 Sep - 1 Oct 2023)")
     assert {"Oct 2023", "Dec 2023", "Feb 2024", "date claimed", "1,000", "1,000,000"} <= set(ticks)

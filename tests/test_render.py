@@ -142,10 +142,12 @@ def test_title_banner_legend_footer_and_chart(seeds: Dataset) -> None:
     assert "<h1 class='sr-title'>Briefing</h1>" in page
     assert "<span class='sr-subtitle-text'>Draft</span>" in page
     assert "Line width: volume per unit" in page and "link to a distant network" not in page
-    assert "<b>containers</b>" in page and "Units are never added together." in page
+    assert "<b>containers</b>" in page
+    assert "Units are never added together, nor totals over a period to shipments." in page
     assert "OpenStreetMap</a> contributors (ODbL)" in page and "Natural Earth" in page
     assert page.count("<circle ") == 5  # five volume claims on the chart
-    claim = "more than 1,000 containers: U.S. National Security Council (John Kirby), 13 Oct 2023"
+    claim = ("more than 1,000 containers (total): U.S. National Security Council (John Kirby), "
+             "13 Oct 2023")
     assert claim in page
 
 

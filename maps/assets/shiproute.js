@@ -30,6 +30,7 @@
   var LABEL_GAP = 2;          /* px kept clear around every label */
   var POPUP_ROOM = [340, 220];  /* px a popup needs clear of panels */
   var LEADER_RINGS = [3, 16, 30]; /* px from a marker's edge: beside it, then with a leader */
+  var HIT_WIDTH = 14;         /* px: the invisible band that takes clicks on a leg line */
 
   /* --- small helpers ------------------------------------------------------ */
 
@@ -335,8 +336,12 @@
     if (s.note[i] >= 0) { html += "<p>" + esc(data.str(s.note[i])) + "</p>"; }
     if (shown.length) {
       html += "<ul class='sr-events'>" + shown.map(function (e) {
+        var said = ev.reported_as[e] >= 0 ? " <i>(the source says &ldquo;" +
+          esc(data.str(ev.reported_as[e])) + "&rdquo;)</i>" : "";
+        var inferred = ev.inferred[e] ? "<br><span class='sr-inferred'>Inferred: " +
+          esc(data.str(ev.reasoning[e])) + "</span>" : "";
         return "<li><b>" + esc(data.str(ev.date[e])) + "</b>: " + esc(data.str(ev.what[e])) +
-          cite(data, ev.sources[e]) + "</li>";
+          said + inferred + cite(data, ev.sources[e]) + "</li>";
       }).join("") + "</ul>";
     }
     if (mine.length > shown.length) {
@@ -350,9 +355,16 @@
     var entry = ctx.lines[gi];
     var list = entry.shown.length ? entry.shown : entry.legs;
     var html = "<div class='sr-popup'>";
+    function end(site, said) {
+      var name = esc(data.str(sites.name[site]));
+      return said >= 0 ? name + " <i>(the source says &ldquo;" + esc(data.str(said)) +
+        "&rdquo;)</i>" : name;
+    }
     list.slice(0, MAX_LEGS_IN_POPUP).forEach(function (li) {
-      html += "<div class='sr-leg-info'><b>" + esc(data.str(sites.name[legs.from[li]])) +
-        " &rarr; " + esc(data.str(sites.name[legs.to[li]])) + "</b><table>" +
+      html += "<div class='sr-leg-info'><b>" + end(legs.from[li], legs.from_as[li]) +
+        " &rarr; " + end(legs.to[li], legs.to_as[li]) + "</b><table>" +
+        row("Basis", legs.inferred[li] ? "<span class='sr-inferred'>inferred, not stated " +
+          "by a source</span>: " + esc(data.str(legs.reasoning[li])) : "reported") +
         row("Mode", esc(data.modes[g.mode[gi]].name)) +
         row("Departs", esc(data.str(legs.depart[li]))) +
         row("Arrives", esc(data.str(legs.arrive[li]))) +
@@ -429,15 +441,22 @@
       var mode = data.modes[g.mode[gi]];
       var points = pieces.map(function (piece) { return decode(piece); });
       var line = L.polyline(points, {color: mode.color, weight: 2, opacity: 0.9,
-        className: "sr-leg sr-mode-" + mode.name, interactive: ctx.mode === "interactive"});
-      line.on("click", function (e) { openPopup(ctx, e.latlng, legsPopup(ctx, gi)); });
+        className: "sr-leg sr-mode-" + mode.name, interactive: false});
+      /* dotted and dashed strokes take clicks only on their dashes: an invisible solid
+       * band over each line takes them instead */
+      var hit = null;
+      if (ctx.mode === "interactive") {
+        hit = L.polyline(points, {weight: HIT_WIDTH, opacity: 0, lineCap: "round",
+          className: "sr-hit sr-mode-" + mode.name});
+        hit.on("click", function (e) { openPopup(ctx, e.latlng, legsPopup(ctx, gi)); });
+      }
       var arrow = g.arrow[gi];
       var marker = L.marker([arrow[0], arrow[1]], {interactive: false, keyboard: false,
         icon: L.divIcon({className: "sr-arrow", iconSize: [14, 14],
           html: "<svg width='14' height='14' viewBox='-7 -7 14 14' style='transform:rotate(" +
             (arrow[2] - 90) + "deg)'><path d='M-5,-4 L6,0 L-5,4 Z' fill='" + mode.color +
             "'/></svg>"})});
-      return {line: line, arrow: marker, pieces: points, legs: [], shown: []};
+      return {line: line, hit: hit, arrow: marker, pieces: points, legs: [], shown: []};
     });
     data.legs.geom.forEach(function (gi, li) { ctx.lines[gi].legs.push(li); });
     data.connectors.forEach(function (c) {
@@ -447,20 +466,28 @@
   }
 
   /* How a line looks for the legs shown on it: width per unit (never summed across
-   * units), dashed when no leg is dated to the day, pale when no leg states a volume. */
+   * units, nor shipments with totals), dashed when no leg is dated to the day, pale when no leg states a volume. */
   function lineStyle(ctx, entry) {
     var legs = ctx.data.legs, units = ctx.data.units, sums = {}, fuzzy = true, stated = false;
+    var inferred = true;
     entry.shown.forEach(function (li) {
       if (!legs.fuzzy[li]) { fuzzy = false; }
+      if (!legs.inferred[li]) { inferred = false; }
       if (legs.unit[li] >= 0) {
         stated = true;
-        sums[legs.unit[li]] = (sums[legs.unit[li]] || 0) + legs.amount[li];
+        var key = legs.unit[li] + (legs.total[li] ? "t" : "s");  /* totals apart */
+        sums[key] = (sums[key] || 0) + legs.amount[li];
       }
     });
     var width = ctx.data.widths.unknown;
-    Object.keys(sums).forEach(function (u) {
-      width = Math.max(width, widthOf(ctx.data.widths, sums[u], units[u].top));
+    Object.keys(sums).forEach(function (key) {
+      var top = units[parseInt(key, 10)].top;
+      width = Math.max(width, widthOf(ctx.data.widths, sums[key], top));
     });
+    if (inferred) {  /* dots: no source states these legs */
+      return {weight: width, opacity: stated ? 0.9 : 0.55, lineCap: "round",
+        dashArray: "0.1 " + Math.round(width * 1.6 + 4)};
+    }
     /* butt ends and dashes scaled to the width, so round caps can't close the gaps */
     return {weight: width, opacity: stated ? 0.9 : 0.55, lineCap: fuzzy ? "butt" : "round",
       dashArray: fuzzy ? Math.round(width * 2.2 + 3) + " " + Math.round(width * 1.2 + 3) : null};
@@ -492,10 +519,12 @@
         entry.line.setStyle(lineStyle(ctx, entry));
         if (!drawn) {
           ctx.layers.legs.addLayer(entry.line);
+          if (entry.hit) { ctx.layers.legs.addLayer(entry.hit); }
           ctx.layers.arrows.addLayer(entry.arrow);
         }
       } else if (drawn) {
         ctx.layers.legs.removeLayer(entry.line);
+        if (entry.hit) { ctx.layers.legs.removeLayer(entry.hit); }
         ctx.layers.arrows.removeLayer(entry.arrow);
       }
     });
