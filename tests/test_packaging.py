@@ -48,6 +48,10 @@ def test_wheel_carries_the_bundled_gazetteer_dataset_and_vendored_data(wheel: Pa
                  "shiproute/gazetteer/data/naturalearth-10m.npz",
                  "shiproute/gazetteer/data/naturalearth-110m.npz",
                  "shiproute/gazetteer/data/LICENSE-world-atlas.txt",
+                 "shiproute/gazetteer/data/reference.sqlite",
+                 "shiproute/gazetteer/data/LICENSE-geonames.txt",
+                 "shiproute/gazetteer/data/LICENSE-airportsdata.txt",
+                 "shiproute/gazetteer/data/LICENSE-searoute.txt",
                  "shiproute/maps/data/lakes.npz", "shiproute/maps/data/cities.csv",
                  "shiproute/maps/data/sea-labels.csv", "shiproute/maps/data/README.md",
                  "shiproute/maps/data/LICENSE-geo-maps.txt",
@@ -89,6 +93,9 @@ def test_installed_wheel_renders_from_an_empty_directory(wheel: Path, tmp_path: 
     assert result.stdout.strip() == str(out)
     page = out.read_text(encoding="utf-8")
     assert "ShipRoute.mount(" in page and "Rajin" in page
+    moscow = subprocess.run([str(env_dir / "bin" / "shiproute"), "resolve", "Москва"],
+                            cwd=empty, capture_output=True, text=True, env=env)
+    assert moscow.stdout.startswith("geonames:524901: Moscow (city, RU)"), moscow.stderr
     where = subprocess.run([str(python), "-c", "import shiproute; print(shiproute.__file__)"],
                            cwd=empty, capture_output=True, text=True, env=env, check=True)
     assert where.stdout.startswith(str(site))
