@@ -90,21 +90,24 @@ def inland_port(site: Site) -> tuple[str, bool] | None:
 
 
 def check_sites(sites: Mapping[str, Site], mapping: Mapping[Any, Any], problems: Problems,
-                *, others: Mapping[str, Site] | None = None) -> None:
+                *, below: Mapping[str, Site] | None = None) -> None:
     """Add every problem of a set of sites to ``problems``.
 
     Parameters
     ----------
     sites
-        The sites by id, as loaded.
+        The sites by id, as loaded (one layer).
     mapping
         The ``sites:`` mapping they were read from (for positions; plain
         dicts give line 0).
     problems
         Where problems go.
-    others
-        Sites of the other layers in use: a name or alias already naming
-        one of them (under another id) would be ambiguous.
+    below
+        Sites of the layers under this one: a name or alias of one of them
+        (under another id) is shadowed here, a warning, since datasets that
+        use the name then get this layer's site. ``None``: don't look (a
+        dataset's own sites shadow the gazetteer's by design). A name two
+        sites of this layer share is an error: it would be ambiguous.
     """
     for site in sites.values():
         mark = value_mark(mapping.get(site.id, {}), "lat")
@@ -115,23 +118,28 @@ def check_sites(sites: Mapping[str, Site], mapping: Mapping[Any, Any], problems:
         port = inland_port(site)
         if port is not None:
             problems.add(mark, port[0], "error" if port[1] else "warning")
-    owners: dict[str, tuple[str, str, str]] = {}
-    for other in (others or {}).values():
-        if other.id not in sites:
-            for alias in other.names:
-                owners.setdefault(normalize_name(alias), (other.id, alias, " in another layer"))
+    lower = {normalize_name(alias): (other.id, alias)
+             for other in (below or {}).values() if other.id not in sites
+             for alias in reversed(other.names)}
+    owners: dict[str, tuple[str, str]] = {}
     for site in sites.values():
         for alias in site.names:
             key = normalize_name(alias)
             if key in owners and owners[key][0] != site.id:
-                first_id, first_name, where = owners[key]
+                first_id, first_name = owners[key]
                 problems.add(key_mark(mapping, site.id),
                              f"site '{site.id}': name or alias '{alias}' also names site "
-                             f"'{first_id}' ('{first_name}'){where}; it would be ambiguous")
-            owners.setdefault(key, (site.id, alias, ""))
+                             f"'{first_id}' ('{first_name}'); it would be ambiguous")
+            elif key in lower:
+                other_id, other_name = lower[key]
+                problems.add(key_mark(mapping, site.id),
+                             f"site '{site.id}': name or alias '{alias}' shadows site "
+                             f"'{other_id}' ('{other_name}') of a lower layer: datasets that "
+                             "name it get this site", "warning")
+            owners.setdefault(key, (site.id, alias))
 
 
-def check_gazetteer(path: Path, *, others: Mapping[str, Site] | None = None,
+def check_gazetteer(path: Path, *, below: Mapping[str, Site] | None = None,
                     data: bytes | None = None) -> list[Problem]:
     """Return every problem of a gazetteer file, in line order (empty when it is fine).
 
@@ -139,8 +147,8 @@ def check_gazetteer(path: Path, *, others: Mapping[str, Site] | None = None,
     ----------
     path
         The file.
-    others
-        Sites of the other layers in use (see :func:`check_sites`).
+    below
+        Sites of the layers under this file (see :func:`check_sites`).
     data
         The file's content, if already read (e.g. an edit not yet written).
 
@@ -156,6 +164,6 @@ def check_gazetteer(path: Path, *, others: Mapping[str, Site] | None = None,
     except YamlReadError as err:
         return [err.problem]
     sites, mapping, problems = parse_gazetteer(document)
-    check_sites(sites, mapping, problems, others=others)
+    check_sites(sites, mapping, problems, below=below)
     problems.sort(key=lambda p: (p.line, p.column))
     return list(problems)

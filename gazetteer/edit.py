@@ -163,21 +163,22 @@ def _write_checked(path: Path, new: bytes, guard: Callable[[bytes], None] | None
     write_atomic(path, new)
 
 
-def site_guard(path: Path, site_id: str, others: Mapping[str, Site] | None
+def site_guard(path: Path, site_id: str, below: Mapping[str, Site] | None
                ) -> Callable[[bytes], None]:
-    """Return a guard that refuses an edit leaving ``site_id`` with a problem ``check`` reports.
+    """Return a guard that refuses an edit leaving ``site_id`` with an error ``check`` reports.
 
     The checks are those of :func:`shiproute.gazetteer.check.check_sites`: a
     site outside its country (swapped coordinates), a name or alias another
-    site has (in this file or in ``others``, the other layers in use).
-    Problems of other sites, already in the file, don't block the edit.
+    site of this file has. Warnings (a name that shadows one in ``below``,
+    the layers under this file) don't block the edit, nor do problems of
+    other sites, already in the file.
     """
 
     def guard(new: bytes) -> None:
         from shiproute.gazetteer.check import check_gazetteer
 
         prefix = f"site '{site_id}'"
-        found = [p for p in check_gazetteer(path, data=new, others=others)
+        found = [p for p in check_gazetteer(path, data=new, below=below)
                  if p.message.startswith(prefix) and p.severity == "error"]
         if found:
             raise _fail(path, f"{found[0].message}; nothing was written "

@@ -178,7 +178,8 @@ def parse_gazetteer(document: YamlDocument) -> tuple[dict[str, Site], dict[Any, 
     return sites, mapping, problems
 
 
-def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True) -> Gazetteer:
+def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True,
+                   reference: bool = True) -> Gazetteer:
     """Load user gazetteer files layered over the bundled one.
 
     Parameters
@@ -187,7 +188,10 @@ def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True) -
         Gazetteer files, highest precedence first: a site id defined in an
         earlier file replaces the same id in later ones and in the bundled file.
     bundled
-        Include the bundled gazetteer as the lowest layer.
+        Include the bundled gazetteer as the lowest curated layer.
+    reference
+        Look names no curated layer knows up in the world reference layers
+        (ports, airports, cities; :mod:`~shiproute.gazetteer.reference`).
 
     Returns
     -------
@@ -198,17 +202,17 @@ def load_gazetteer(layers: Iterable[str | Path] = (), *, bundled: bool = True) -
     GazetteerError
         If any file is missing or invalid.
     """
-    return load_layers(layers, bundled=bundled)[0]
+    return load_layers(layers, bundled=bundled, reference=reference)[0]
 
 
 def load_layers(
-    layers: Iterable[str | Path] = (), *, bundled: bool = True
+    layers: Iterable[str | Path] = (), *, bundled: bool = True, reference: bool = True
 ) -> tuple[Gazetteer, list[str]]:
     """Load layered gazetteer files and say which site ids a higher layer overrides.
 
     Parameters
     ----------
-    layers, bundled
+    layers, bundled, reference
         As for :func:`load_gazetteer`.
 
     Returns
@@ -223,14 +227,20 @@ def load_layers(
         If any file is missing or invalid.
     """
     paths = [*layers, bundled_path()] if bundled else list(layers)
-    sites: dict[str, Site] = {}
+    if reference:
+        from shiproute.gazetteer.reference import Reference
+
+        gazetteer = Gazetteer({}, Reference())
+    else:
+        gazetteer = Gazetteer({})
     defined_in: dict[str, Path | str] = {}
     notes = []
     for path in reversed(paths):
-        for site_id, site in read_gazetteer_file(path).items():
+        sites = read_gazetteer_file(path)
+        for site_id in sites:
             if site_id in defined_in:
                 notes.append(f"site '{site_id}' in {path} overrides the one in "
                              f"{defined_in[site_id]}")
-            sites[site_id] = site
             defined_in[site_id] = path
-    return Gazetteer(sites), notes
+        gazetteer = gazetteer.layered(sites)
+    return gazetteer, notes

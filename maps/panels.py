@@ -147,6 +147,14 @@ def claims(chart: str) -> str:
     return panel("claims", "Volume claims", "bottomright", chart) if chart else ""
 
 
+def place_credits(dataset: Dataset) -> list[str]:
+    """Return a credit per reference layer the dataset's sites come from (none: ``[]``)."""
+    from shiproute.gazetteer.reference import LAYERS, layer_of
+
+    used = dict.fromkeys(layer_of(s) for s in dataset.sites if layer_of(s))
+    return [f"{LAYERS[layer].source} ({LAYERS[layer].licence})" for layer in used]
+
+
 def footer(dataset: Dataset) -> str:
     """Return the footer: the sources with full citations (collapsible) and the data credits.
 
@@ -163,7 +171,13 @@ def footer(dataset: Dataset) -> str:
     count = len(dataset.sources)
     return (f"<footer class='sr-foot'><details class='sr-sources'><summary>Sources ({count}) "
             f"and data credits</summary><ol>{items}</ol>"
-            f"<div class='sr-credits'>Data: {CREDITS}. Map: Leaflet.</div></details></footer>")
+            f"<div class='sr-credits'>Data: {CREDITS}{_places_line(dataset)}. Map: Leaflet."
+            "</div></details></footer>")
+
+
+def _places_line(dataset: Dataset) -> str:
+    credits = place_credits(dataset)
+    return f"; places no gazetteer has: {esc(', '.join(credits))}" if credits else ""
 
 
 def static_footer(dataset: Dataset) -> str:
@@ -174,4 +188,4 @@ def static_footer(dataset: Dataset) -> str:
         cited.append(f"{who}, {source.date.label()}" if source.date else who)
     text = "; ".join(dict.fromkeys(cited))
     return (f"<div class='sr-static-foot'><b>Sources:</b> {esc(text)}. "
-            f"<b>Data:</b> {SHORT_CREDITS}.</div>")
+            f"<b>Data:</b> {SHORT_CREDITS}{_places_line(dataset)}.</div>")

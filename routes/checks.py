@@ -1,6 +1,7 @@
 """Warnings about a dataset that reads correctly but may not say what its author means.
 
-Two kinds, both reported by ``validate`` (``--strict`` makes them errors):
+Two kinds of warning, both reported by ``validate`` (``--strict`` makes them
+errors), and a note on places of lower precision:
 
 - provenance: a leg, event or volume claim that cites no source;
 - routes: a leg that no network could connect (drawn as a great circle), or a
@@ -8,7 +9,10 @@ Two kinds, both reported by ``validate`` (``--strict`` makes them errors):
   ports (swapped coordinates route a ship up a river; an inland "port" has
   no sea route). The land test is the independent one the tests use: the
   route sampled against Natural Earth 10m land, 3 km disks around the ports
-  exempt.
+  exempt;
+- reference places (:func:`reference_note`): sites no gazetteer has, taken
+  from the world reference layers at the precision of a city centroid or an
+  airport reference point.
 """
 
 from __future__ import annotations
@@ -46,6 +50,33 @@ def provenance_warnings(dataset: Dataset) -> list[str]:
             noun = kind if len(items) == 1 else f"{kind}s"
             warnings.append(_listed(f"{len(items)} {noun} {verb} no source", items))
     return [f"{w}; add 'sources: [id]' naming the report" for w in warnings]
+
+
+def reference_note(dataset: Dataset) -> str:
+    """Return a note naming the sites taken from the reference layers, or ``""``.
+
+    They are points of lower precision (a city centroid, an airport reference
+    point): the note says which, and how to make a site of one's own.
+
+    Parameters
+    ----------
+    dataset
+        The dataset.
+
+    Returns
+    -------
+    str
+    """
+    from shiproute.gazetteer.reference import describe_precision, is_reference_id
+
+    found = [s for s in dataset.sites.values() if is_reference_id(s.id)]
+    if not found:
+        return ""
+    count = f"{len(found)} place{'s' * (len(found) > 1)} come{'s' * (len(found) == 1)}"
+    listed = _listed(f"{count} from the reference layers, not from a gazetteer",
+                     [f"{s.name} ({s.id}, {describe_precision(s.id)})" for s in found])
+    return (f"{listed}; for exact positions copy one into your gazetteer with 'shiproute "
+            f"gazetteer add ID --from {found[0].id}' and move it")
 
 
 def _listed(head: str, items: list[str], shown: int = 5) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 import logging
 from pathlib import Path
@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 from shiproute.errors import DatasetError, PlaceError, Problem
 from shiproute.gazetteer.load import country_codes, parse_sites
-from shiproute.gazetteer.model import Site
+from shiproute.gazetteer.model import Kind, Site
 from shiproute.gazetteer.records import Problems, Record, as_map, as_seq
+from shiproute.gazetteer.reference import is_reference_id
 from shiproute.gazetteer.resolve import Gazetteer
 from shiproute.gazetteer.safeyaml import (
     Mark,
@@ -55,6 +56,8 @@ ESTIMATE_FIELDS = (
 )
 VOLUME_FIELDS = ("value", "min", "max", "qualifier", "scope")
 PLACE_FIELDS = ("site", "reported_as")
+PREFERRED_KIND: dict[str, Kind] = {"sea": "port", "air": "airfield"}
+"""Among reference places of one name, the kind a leg of each mode takes."""
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 T = TypeVar("T")
@@ -78,6 +81,7 @@ class _Reader:
         self.paths = paths
         self.used_sites: dict[str, Site] = {}
         self.resolved: dict[str, Site] = {}
+        self.preferences: dict[str, Kind] = {}
 
     def path(self, record: Record) -> tuple[LatLon, ...] | None:
         value = record.value.get("path")
@@ -95,11 +99,16 @@ class _Reader:
         return found
 
     def _resolve(self, record: Record, key: str, name: str) -> str | None:
-        """Return the id ``name`` resolves to (remembered), or record the problem."""
+        """Return the id ``name`` resolves to (remembered), or record the problem.
+
+        A name is one site throughout the file: among reference places of one
+        name, the port when a sea leg names it, else the airport when an air
+        leg does (:func:`_preferences`); curated sites don't depend on it.
+        """
         site = self.resolved.get(name)
         if site is None:
             try:
-                site = self.gazetteer.resolve(name)
+                site = self.gazetteer.resolve(name, self.preferences.get(name))
             except PlaceError as err:
                 record.problem(key, str(err))
                 return None
@@ -340,6 +349,27 @@ def _leg_slug(origin: str, destination: str, mode: str, depart: When | None) -> 
     return _SLUG.sub("-", "-".join(parts).lower()).strip("-")
 
 
+def _preferences(top: dict[str, Any]) -> dict[str, Kind]:
+    """Return, per place name legs use, the kind their modes prefer among reference places.
+
+    A port when any sea leg names the place, else an airport when any air leg
+    does: ships and aircraft arrive there, and the legs that go on start where
+    they arrived (Makhachkala the port, for a sea leg and the rail leg after it).
+    """
+    kinds: dict[str, set[Kind]] = {}
+    legs = top.get("legs")
+    for leg in legs if isinstance(legs, list) else ():
+        prefer = PREFERRED_KIND.get(str(leg.get("mode"))) if isinstance(leg, dict) else None
+        if prefer is None:
+            continue
+        for key in ("from", "to"):
+            value = leg.get(key)
+            name = value.get("site") if isinstance(value, dict) else value
+            if isinstance(name, str):
+                kinds.setdefault(name, set()).add(prefer)
+    return {name: "port" if "port" in found else "airfield" for name, found in kinds.items()}
+
+
 def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
     legs: list[Leg] = []
     explicit: dict[str, int] = {}
@@ -352,12 +382,12 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
                 first = explicit[leg_id]
                 record.problem("id", f"duplicate leg id '{leg_id}' (first at line {first})")
             explicit.setdefault(leg_id, mark[0])
-        origin, origin_as = reader.place(record, "from")
-        destination, destination_as = reader.place(record, "to")
         mode = record.text("mode", required=True)
         if mode is not None and mode not in MODES:
             hint = did_you_mean(mode, MODES) or f"; use one of {', '.join(MODES)}"
             record.problem("mode", f"unknown mode '{mode}'{hint}")
+        origin, origin_as = reader.place(record, "from")
+        destination, destination_as = reader.place(record, "to")
         if origin is not None and origin == destination:
             record.problem("to", f"leg goes from '{origin}' to itself; check 'from' and 'to'")
         depart = reader.when(record, "depart")
@@ -396,12 +426,14 @@ def _parse_legs(top: dict[str, Any], reader: _Reader) -> list[Leg]:
             arrive=arrive,
             **fields,
         ))
-    return _named(legs, set(explicit))
+    return _named(legs, set(explicit), reader.used_sites)
 
 
-def _named(legs: list[Leg], taken: set[str]) -> list[Leg]:
+def _named(legs: list[Leg], taken: set[str], sites: Mapping[str, Site]) -> list[Leg]:
     """Give every leg without an id one made of its ends, mode and date, unique in the file.
 
+    An end is named by its site id, or, for a reference place, by its
+    airport code or its name (``ika``, ``moscow``; not ``geonames-524901``).
     Repeats get ``-2``, ``-3`` ...: one pass with a counter per base id, so
     100,000 legs between the same sites take no longer than 100,000 others.
     """
@@ -409,7 +441,8 @@ def _named(legs: list[Leg], taken: set[str]) -> list[Leg]:
     out = []
     for leg in legs:
         if not leg.id:
-            base = _leg_slug(leg.origin, leg.destination, leg.mode, leg.depart)
+            origin, destination = (_slug_name(sites[s]) for s in (leg.origin, leg.destination))
+            base = _leg_slug(origin, destination, leg.mode, leg.depart)
             n = seen.get(base, 0)
             candidate = base if n == 0 else f"{base}-{n + 1}"
             while candidate in taken:
@@ -420,6 +453,14 @@ def _named(legs: list[Leg], taken: set[str]) -> list[Leg]:
             leg = replace(leg, id=candidate)
         out.append(leg)
     return out
+
+
+def _slug_name(site: Site) -> str:
+    """Return a leg end's part of a generated leg id: the id, or a reference code or name."""
+    if not is_reference_id(site.id):
+        return site.id
+    prefix, code = site.id.split(":", 1)
+    return code if prefix in ("IATA", "ICAO") else site.name
 
 
 def _parse_each(
@@ -536,10 +577,11 @@ def parse_value(
         if own_sites:
             from shiproute.gazetteer.check import check_sites
 
-            check_sites(own_sites, mapping, problems, others=gazetteer)
+            check_sites(own_sites, mapping, problems)
     sources = _parse_sources(top, problems)
     paths = _parse_paths(top, problems)
     reader = _Reader(problems, gazetteer.layered(own_sites), set(sources), paths)
+    reader.preferences = _preferences(top)
     legs = _parse_legs(top, reader)
     events = _parse_each(top, "events", "event", EVENT_FIELDS, reader,
                          lambda r: _event(reader, r))

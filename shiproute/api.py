@@ -50,13 +50,15 @@ def load_gazetteer(gazetteer: Sequence[PathLike] = (), *,
         Gazetteer YAML files, highest precedence first; default: the files of
         ``SHIPROUTE_GAZETTEER``.
     settings
-        Settings to use instead of the environment's.
+        Settings to use instead of the environment's; ``Settings(reference=False)``
+        keeps names to the curated gazetteers.
 
     Returns
     -------
     Gazetteer
-        A mapping of site id to :class:`~shiproute.gazetteer.model.Site` that
-        resolves names (``.resolve("Najin")``).
+        A mapping of site id to :class:`~shiproute.gazetteer.model.Site` (the
+        curated sites) that resolves names (``.resolve("Najin")``), looking
+        names it lacks up in the world reference layers (``.resolve("Moscow")``).
 
     Raises
     ------
@@ -66,8 +68,9 @@ def load_gazetteer(gazetteer: Sequence[PathLike] = (), *,
     from shiproute.gazetteer.layers import gazetteer_layers
     from shiproute.gazetteer.load import load_gazetteer as load
 
-    layers = gazetteer_layers(gazetteer, _settings(settings).gazetteers)
-    return load([layer.path for layer in layers[:-1]])
+    chosen = _settings(settings)
+    layers = gazetteer_layers(gazetteer, chosen.gazetteers)
+    return load([layer.path for layer in layers[:-1]], reference=chosen.reference)
 
 
 def read_dataset(path: PathLike | None = None, *, gazetteer: Sequence[PathLike] = (),

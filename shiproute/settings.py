@@ -18,6 +18,9 @@ ENV_CACHE_DIR = "SHIPROUTE_CACHE_DIR"
 """Directory for shiproute's caches; default: the user cache directory (platformdirs)."""
 ENV_CHROMIUM = "SHIPROUTE_CHROMIUM"
 """Path of the headless Chromium used for PNG and PDF output."""
+ENV_REFERENCE = "SHIPROUTE_REFERENCE"
+"""``off`` (or ``0``, ``no``, ``false``) keeps names to the curated gazetteers: no world
+reference layers of ports, airports and cities."""
 
 DISTRIBUTION = "shiproute"
 
@@ -60,11 +63,15 @@ class Settings:
         Base directory of the caches; ``None`` means the user cache directory.
     chromium
         The browser from :data:`ENV_CHROMIUM`, if set.
+    reference
+        Whether names no curated gazetteer knows are looked up in the world
+        reference layers (:data:`ENV_REFERENCE`).
     """
 
     gazetteers: tuple[Path, ...] = ()
     cache_dir: Path | None = None
     chromium: str | None = None
+    reference: bool = True
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +93,8 @@ class Settings:
             gazetteers=tuple(Path(p) for p in listed),
             cache_dir=Path(cache) if cache else None,
             chromium=env.get(ENV_CHROMIUM, "").strip() or None,
+            reference=env.get(ENV_REFERENCE, "").strip().lower() not in ("off", "0", "no",
+                                                                        "false"),
         )
 
     def cache_path(self, kind: str) -> Path:

@@ -48,8 +48,9 @@ def test_resolve_unknown_place_is_one_error_line_exit_1(runner: CliRunner) -> No
     result = runner.invoke(main, ["resolve", "Tikhoretck"])
     assert result.exit_code == 1
     assert _single_error(result.stderr) == (
-        "Error: Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk' or 'Tikhoretsk ammunition "
-        "depot'? Add it to the dataset's 'sites:' or to a --gazetteer file, or add an alias."
+        "Error: Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk', 'Tikhoretsk ammunition "
+        "depot' or 'Tikhoretsk, RU'? Add it to the dataset's 'sites:' or to a --gazetteer file, "
+        "or add an alias."
     )
 
 
@@ -158,7 +159,7 @@ def test_render_output_and_title(runner: CliRunner, tmp_path: Path) -> None:
 def test_render_of_a_bad_dataset_writes_nothing(
     runner: CliRunner, tmp_path: Path, write: Callable[[str, str], Path]
 ) -> None:
-    bad = write("bad.yaml", "legs:\n  - {from: Atlantis, to: Dunay, mode: sea}\n")
+    bad = write("bad.yaml", "legs:\n  - {from: Ruritania, to: Dunay, mode: sea}\n")
     out = tmp_path / "out.html"
     result = runner.invoke(main, ["render", str(bad), "-o", str(out)])
     assert result.exit_code == 1

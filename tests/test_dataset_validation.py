@@ -29,9 +29,9 @@ def _problems(write: Callable[[str, str], Path], gazetteer: Gazetteer, text: str
     ("leg", "expected"),
     [
         ("  - {from: Tikhoretck, to: Dunay, mode: rail}",
-         "d.yaml:4:12: leg 1: Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk' or "
-         "'Tikhoretsk ammunition depot'? Add it to the dataset's 'sites:' or to a --gazetteer "
-         "file, or add an alias."),
+         "d.yaml:4:12: leg 1: Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk', "
+         "'Tikhoretsk ammunition depot' or 'Tikhoretsk, RU'? Add it to the dataset's 'sites:' "
+         "or to a --gazetteer file, or add an alias."),
         ("  - {from: Rajin, to: Dunay, mode: teleport}",
          "d.yaml:4:36: leg 1: unknown mode 'teleport'; use one of sea, rail, road, air"),
         ("  - {from: Rajin, to: Dunay, mode: rial}",

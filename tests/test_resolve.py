@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
 import pytest
 
+from shiproute.cli import main
 from shiproute.errors import AmbiguousPlaceError, UnknownPlaceError
 from shiproute.gazetteer.model import Site
 from shiproute.gazetteer.resolve import Gazetteer, normalize_name
@@ -58,8 +63,9 @@ def test_unknown_name_suggests_the_nearest_names(gazetteer: Gazetteer) -> None:
     with pytest.raises(UnknownPlaceError) as caught:
         gazetteer.resolve("Tikhoretck")
     assert str(caught.value) == (
-        "Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk' or 'Tikhoretsk ammunition "
-        "depot'? Add it to the dataset's 'sites:' or to a --gazetteer file, or add an alias."
+        "Unknown place 'Tikhoretck'; did you mean 'Tikhoretsk', 'Tikhoretsk ammunition "
+        "depot' or 'Tikhoretsk, RU'? Add it to the dataset's 'sites:' or to a --gazetteer file, "
+        "or add an alias."
     )
 
 
@@ -112,3 +118,29 @@ def test_layered_sites_win_over_the_base(gazetteer: Gazetteer) -> None:
 
 def test_normalize_name_drops_case_accents_spaces_and_hyphens() -> None:
     assert normalize_name("  Tumán-Gang  ") == normalize_name("tuman gang") == "tumangang"
+
+
+def test_a_higher_layer_shadows_a_name_of_a_lower_one(write: Callable[[str, str], Path]) -> None:
+    # a user's "Dunay" wins over the bundled Dunay (as ids do) instead of making every
+    # dataset that says "Dunay" fail as ambiguous; two sites of one layer still clash
+    from shiproute.gazetteer.load import load_gazetteer
+
+    mine = write("mine.yaml", """
+    sites:
+      dunay-quay: {name: Dunay quay, aliases: [Dunay], kind: port, country: RU, lat: 42.89,
+                   lon: 132.35}
+      other-quay: {name: Other quay, aliases: [Quay], kind: port, country: RU, lat: 42.9,
+                   lon: 132.4}
+      third-quay: {name: Third quay, aliases: [Quay], kind: port, country: RU, lat: 42.91,
+                   lon: 132.41}
+    """)
+    layered = load_gazetteer([mine])
+    assert layered.resolve("Dunay").id == "dunay-quay"
+    assert layered.resolve("dunay").id == "dunay"  # an exact id still names the bundled site
+    with pytest.raises(AmbiguousPlaceError):
+        layered.resolve("Quay")
+    checked = CliRunner().invoke(main, ["gazetteer", "check", "--gazetteer", str(mine)])
+    assert f"{mine}:2:3: warning: site 'dunay-quay': name or alias 'Dunay' shadows site " \
+        "'dunay' ('Dunay') of a lower layer: datasets that name it get this site" in \
+        checked.stderr
+    assert checked.exit_code == 1 and "'Quay' also names site 'other-quay'" in checked.stderr

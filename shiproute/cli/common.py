@@ -97,14 +97,34 @@ def settings() -> Settings:
     return context.obj
 
 
-gazetteer_option = click.option(
-    "--gazetteer",
-    "gazetteers",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Gazetteer file layered over the bundled one (its ids win); repeatable, the first "
-         "wins. Default: the files in $SHIPROUTE_GAZETTEER.",
-)
+_NO_REFERENCE = "shiproute.no_reference"
+
+
+def _no_reference(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_NO_REFERENCE] = True
+
+
+def gazetteer_option(command: F) -> F:
+    """Add ``--gazetteer FILE`` (repeatable, passed as ``gazetteers``) and ``--no-reference``."""
+    command = click.option(
+        "--no-reference", is_flag=True, expose_value=False, callback=_no_reference,
+        help="Resolve names from the gazetteers only, not from the world reference layers "
+             "of ports, airports and cities (also: SHIPROUTE_REFERENCE=off).")(command)
+    return click.option(
+        "--gazetteer",
+        "gazetteers",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="Gazetteer file layered over the bundled one (its ids win); repeatable, the "
+             "first wins. Default: the files in $SHIPROUTE_GAZETTEER.",
+    )(command)
+
+
+def use_reference() -> bool:
+    """Whether this run resolves names from the reference layers too."""
+    ctx = click.get_current_context()
+    return settings().reference and not ctx.meta.get(_NO_REFERENCE, False)
 dataset_argument = click.argument(
     "dataset", required=False, type=click.Path(exists=True, dir_okay=False)
 )
@@ -144,7 +164,7 @@ def load_gazetteer(files: Sequence[str]) -> Gazetteer:
     """Load the gazetteer layers in use over the bundled gazetteer."""
     from shiproute.gazetteer.load import load_gazetteer as load
 
-    return load(gazetteer_files(files))
+    return load(gazetteer_files(files), reference=use_reference())
 
 
 def load_dataset(dataset: str | None, gazetteers: Sequence[str]) -> Dataset:
@@ -253,16 +273,23 @@ def write_output(target: Path, content: bytes) -> None:
         raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
 
 
-def echo_site(site: Site, *, as_json: bool) -> None:
-    """Print a site as ``resolve`` and ``gazetteer show`` do."""
+def echo_site(site: Site, *, as_json: bool, how: str = "") -> None:
+    """Print a site as ``resolve`` and ``gazetteer show`` do.
+
+    ``how`` says where a reference place comes from and why it was chosen;
+    it is ``""`` (and ``null`` in JSON) for a gazetteer site.
+    """
     if as_json:
         fields = ("id", "name", "kind", "country", "lat", "lon", "aliases", "note")
         record = {f: getattr(site, f) for f in fields}
         record["aliases"] = list(site.aliases)
+        record["resolved_from"] = how or None
         click.echo(json.dumps(record, ensure_ascii=False))
         return
     click.echo(f"{site.id}: {site.name} ({site.kind.replace('_', ' ')}, {site.country})")
     click.echo(f"  at {site.lat:.4f}, {site.lon:.4f}")
+    if how:
+        click.echo(f"  resolved from: {how}")
     if site.aliases:
         click.echo(f"  aliases: {', '.join(site.aliases)}")
     if site.note:

@@ -21,6 +21,7 @@ from shiproute.cli.common import (
     load_dataset,
     plural,
     router,
+    use_reference,
 )
 
 
@@ -44,7 +45,7 @@ def validate(dataset: str | None, strict: bool, no_routes: bool, gazetteers: tup
     """
     from shiproute.errors import DatasetError
     from shiproute.gazetteer.load import load_layers
-    from shiproute.routes.checks import provenance_warnings, route_warnings
+    from shiproute.routes.checks import provenance_warnings, reference_note, route_warnings
     from shiproute.routes.load import parse_dataset
 
     path = dataset_path(dataset)
@@ -52,12 +53,15 @@ def validate(dataset: str | None, strict: bool, no_routes: bool, gazetteers: tup
         data = path.read_bytes()
     except OSError as err:
         raise click.ClickException(f"{path}: can't read dataset: {err.strerror}") from None
-    gaz, notes = load_layers(gazetteer_files(gazetteers))
+    gaz, notes = load_layers(gazetteer_files(gazetteers), reference=use_reference())
     for note in notes:
         click.echo(f"note: {note}", err=True)
     loaded, problems = parse_dataset(data, str(path), gaz)
     if loaded is None:
         raise DatasetError(problems)
+    referenced = reference_note(loaded)
+    if referenced:
+        click.echo(f"{path}: note: {referenced}", err=True)
     warnings = [str(p) for p in problems] + \
         [f"{path}: warning: {w}" for w in provenance_warnings(loaded)]
     if not no_routes:

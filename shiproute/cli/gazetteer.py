@@ -18,12 +18,15 @@ from shiproute.cli.common import (
     handles_errors,
     load_gazetteer,
     settings,
+    use_reference,
 )
 from shiproute.errors import GazetteerError, Problem
 from shiproute.gazetteer.model import KINDS
 
 if TYPE_CHECKING:
     from shiproute.gazetteer.layers import Layer
+    from shiproute.gazetteer.reference import ReferencePlace
+    from shiproute.gazetteer.resolve import Gazetteer
 
 
 def _layers(gazetteers: tuple[str, ...]) -> list[Layer]:
@@ -50,11 +53,27 @@ def _guard(target: Path, site_id: str, gazetteers: tuple[str, ...], force: bool
     if force:
         return None
     from shiproute.gazetteer.edit import site_guard
+
+    return site_guard(target, site_id, _below(target, gazetteers))
+
+
+def _below(path: Path, gazetteers: tuple[str, ...]) -> Gazetteer | None:
+    """Return the sites of the layers under ``path`` (all layers in use, if it is none)."""
     from shiproute.gazetteer.load import load_gazetteer as load
 
-    others = [layer.path for layer in _layers(gazetteers)
-              if layer.editable and layer.path.resolve() != target.resolve()]
-    return site_guard(target, site_id, load(others))
+    paths = [layer.path for layer in _layers(gazetteers)]
+    resolved = [p.resolve() for p in paths]
+    under = paths[resolved.index(path.resolve()) + 1:] if path.resolve() in resolved else paths
+    return load(under, bundled=False, reference=False) if under else None
+
+
+def _warn_after_edit(target: Path, site_id: str, gazetteers: tuple[str, ...]) -> None:
+    """Print what 'gazetteer check' warns of the edited site (e.g. a name it shadows)."""
+    from shiproute.gazetteer.check import check_gazetteer
+
+    for problem in check_gazetteer(target, below=_below(target, gazetteers)):
+        if problem.severity == "warning" and problem.message.startswith(f"site '{site_id}'"):
+            click.echo(str(problem), err=True)
 
 
 force_option = click.option("--force", is_flag=True,
@@ -74,10 +93,23 @@ def gazetteer() -> None:
 @gazetteer.command("path")
 @gazetteer_option
 def path_command(gazetteers: tuple[str, ...]) -> None:
-    """Print the gazetteer layers in use, highest precedence first."""
-    for n, layer in enumerate(_layers(gazetteers), 1):
+    """Print the gazetteer layers in use, highest precedence first, then the reference layers."""
+    from shiproute.gazetteer.reference import Reference
+
+    layers = _layers(gazetteers)
+    for n, layer in enumerate(layers, 1):
         note = " (read-only)" if not layer.editable else ""
         click.echo(f"{n}. {layer.path}  [{layer.origin}]{note}")
+    if not use_reference():
+        click.echo("reference layers: off (--no-reference or SHIPROUTE_REFERENCE=off)")
+        return
+    reference = Reference()
+    size = reference.path.stat().st_size / 1e6
+    click.echo(f"reference layers, for names no gazetteer has ({reference.path}, {size:.1f} MB, "
+               "read-only):")
+    for n, (below, count) in enumerate(reference.layers(), len(layers) + 1):
+        click.echo(f"{n}. {below.name}: {count:,} {below.precision}s from {below.source}; "
+                   f"licence {below.licence}")
 
 
 @gazetteer.command()
@@ -93,27 +125,66 @@ def init(file: str) -> None:
 
 @gazetteer.command()
 @click.argument("site_id", metavar="ID")
-@click.option("--name", required=True, help="Display name.")
-@click.option("--lat", required=True, type=float, help="Latitude, decimal degrees.")
-@click.option("--lon", required=True, type=float, help="Longitude, decimal degrees.")
-@click.option("--kind", required=True, type=click.Choice(KINDS))
-@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. RU.")
+@click.option("--from", "from_ref", metavar="REF",
+              help="Start from a reference place (IATA:VKO, ICAO:UUWW, UNLOCODE:RUNJK, "
+                   "geonames:524901); the other options override its fields.")
+@click.option("--name", help="Display name.")
+@click.option("--lat", type=float, help="Latitude, decimal degrees.")
+@click.option("--lon", type=float, help="Longitude, decimal degrees.")
+@click.option("--kind", type=click.Choice(KINDS))
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. RU.")
 @click.option("--alias", "aliases", multiple=True, help="Another name; repeatable.")
 @click.option("--note", help="Where the coordinates come from.")
 @force_option
 @gazetteer_option
 @handles_errors
-def add(site_id: str, name: str, lat: float, lon: float, kind: str, country: str,
-        aliases: tuple[str, ...], note: str | None, force: bool,
-        gazetteers: tuple[str, ...]) -> None:
-    """Add site ID to your gazetteer (refused if 'gazetteer check' would reject it)."""
-    from shiproute.gazetteer.edit import add_site
+def add(site_id: str, from_ref: str | None, name: str | None, lat: float | None,
+        lon: float | None, kind: str | None, country: str | None, aliases: tuple[str, ...],
+        note: str | None, force: bool, gazetteers: tuple[str, ...]) -> None:
+    """Add site ID to your gazetteer (refused if 'gazetteer check' would reject it).
 
+    Give --name, --lat, --lon, --kind and --country, or --from a reference
+    place to copy them from, with a note saying where they came from.
+    """
+    import datetime as dt
+
+    from shiproute.gazetteer.edit import add_site
+    from shiproute.gazetteer.reference import LAYERS
+
+    fields: dict[str, object] = {}
+    if from_ref is not None:
+        start = _reference_place(from_ref)
+        layer = LAYERS[start.layer]
+        fields = {"name": start.name, "kind": start.kind, "country": start.country,
+                  "lat": start.lat, "lon": start.lon,
+                  "note": f"Copied on {dt.date.today().isoformat()} from {start.ref} "
+                          f"({layer.precision}, {layer.source}); move it to the exact "
+                          f"{layer.exact}."}
+    given = {"name": name, "kind": kind, "country": country, "lat": lat, "lon": lon,
+             "note": note}
+    fields.update({k: v for k, v in given.items() if v is not None})
+    missing = [f"--{k}" for k in ("name", "lat", "lon", "kind", "country") if k not in fields]
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)} (or give --from REF to start "
+                               "from a reference place)")
     target = _edit_target(gazetteers)
-    add_site(target, site_id, {"name": name, "aliases": list(aliases), "kind": kind,
-                               "country": country, "lat": lat, "lon": lon, "note": note},
+    add_site(target, site_id, {**fields, "aliases": list(aliases)},
              guard=_guard(target, site_id, gazetteers, force))
     click.echo(f"{target}: added '{site_id}'")
+    _warn_after_edit(target, site_id, gazetteers)
+
+
+def _reference_place(ref: str) -> ReferencePlace:
+    """Return the reference place ``ref`` names, or fail saying how to find one."""
+    from shiproute.gazetteer.reference import Reference
+
+    place = Reference().by_code(ref)
+    if place is None:
+        raise click.BadParameter(
+            f"no reference place '{ref}'; give an id such as IATA:VKO, ICAO:UUWW, "
+            "UNLOCODE:RUNJK or geonames:524901 ('shiproute resolve NAME' shows a place's id)",
+            param_hint="--from")
+    return place
 
 
 @gazetteer.command("set")
@@ -131,6 +202,7 @@ def set_command(site_id: str, field: str, value: str, force: bool,
     target = _edit_target(gazetteers)
     set_field(target, site_id, field, value, guard=_guard(target, site_id, gazetteers, force))
     click.echo(f"{target}: set {site_id}.{field}")
+    _warn_after_edit(target, site_id, gazetteers)
 
 
 @gazetteer.command()
@@ -146,6 +218,7 @@ def alias(site_id: str, name: str, force: bool, gazetteers: tuple[str, ...]) -> 
     target = _edit_target(gazetteers)
     add_alias(target, site_id, name, guard=_guard(target, site_id, gazetteers, force))
     click.echo(f"{target}: '{name}' is now an alias of '{site_id}'")
+    _warn_after_edit(target, site_id, gazetteers)
 
 
 @gazetteer.command()
@@ -198,7 +271,8 @@ def list_command(kind: str | None, country: str | None, fmt: str,
 @handles_errors
 def show(name: str, gazetteers: tuple[str, ...]) -> None:
     """Show the site NAME resolves to (same as 'shiproute resolve NAME')."""
-    echo_site(load_gazetteer(gazetteers).resolve(name), as_json=False)
+    found = load_gazetteer(gazetteers).explain(name)
+    echo_site(found.site, as_json=False, how=found.how)
 
 
 @gazetteer.command()
@@ -217,7 +291,7 @@ def check(file: str | None, gazetteers: tuple[str, ...]) -> None:
     paths = [Path(file)] if file else [layer.path for layer in _layers(gazetteers)]
     errors: list[Problem] = []
     for path in paths:
-        found = check_gazetteer(path)
+        found = check_gazetteer(path, below=_below(path, gazetteers))
         errors.extend(p for p in found if p.severity == "error")
         for warning in (p for p in found if p.severity == "warning"):
             click.echo(str(warning), err=True)
@@ -291,3 +365,4 @@ def geocode(name: str, country: str | None, provider: str, endpoint: str | None,
                               "lat": round(chosen.lat, 5), "lon": round(chosen.lon, 5),
                               "note": note}, guard=_guard(target, add_id, gazetteers, force))
     click.echo(f"{target}: added '{add_id}'")
+    _warn_after_edit(target, add_id, gazetteers)

@@ -34,13 +34,25 @@ def _places(gazetteers: tuple[str, ...], dataset: str | None) -> Gazetteer:
 
 @click.command()
 @click.argument("name")
+@click.option("--mode", type=click.Choice(MODES),
+              help="Resolve as a leg of this mode does: among reference places of one name, "
+                   "sea takes the port and air the airport.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @dataset_option
 @gazetteer_option
 @handles_errors
-def resolve(name: str, as_json: bool, dataset: str | None, gazetteers: tuple[str, ...]) -> None:
-    """Print the site NAME resolves to (an id, name, alias or "A/B" form)."""
-    echo_site(_places(gazetteers, dataset).resolve(name), as_json=as_json)
+def resolve(name: str, mode: str | None, as_json: bool, dataset: str | None,
+            gazetteers: tuple[str, ...]) -> None:
+    """Print the site NAME resolves to, and where it comes from.
+
+    NAME is an id, name, alias or "A/B" form of a gazetteer site; else a
+    place of the world reference layers by name ("Astrakhan", "Alexandria,
+    EG") or code ("IKA", "UUWW", "RUNJK", "geonames:524901").
+    """
+    from shiproute.routes.load import PREFERRED_KIND
+
+    found = _places(gazetteers, dataset).explain(name, PREFERRED_KIND.get(mode or ""))
+    echo_site(found.site, as_json=as_json, how=found.how)
 
 
 @click.command()
@@ -66,7 +78,10 @@ def route(
     from shiproute.routes.routing import RouteRequest, Stop
 
     gazetteer = _places(gazetteers, dataset)
-    sites = [gazetteer.resolve(name) for name in (origin, *via, destination)]
+    from shiproute.routes.load import PREFERRED_KIND
+
+    prefer = PREFERRED_KIND.get(mode)
+    sites = [gazetteer.resolve(name, prefer) for name in (origin, *via, destination)]
     codes = tuple(c.upper() for c in countries)
     stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
     request = RouteRequest(mode, stops, codes)  # type: ignore[arg-type]
