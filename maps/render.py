@@ -22,6 +22,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
+from shiproute.files import Output, marked, write_outputs
 from shiproute.maps import panels
 from shiproute.maps._html import esc
 from shiproute.maps.basemap import basemap
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 
 ATTRIBUTION = panels.CREDITS
 GENERATOR = "shiproute"
+_MARK = re.compile(
+    rb"\A(?:<!DOCTYPE html>\n<html [^<>]*><head>(?:<meta [^<>]*>)*"
+    rb"<meta name='generator' content='" + GENERATOR.encode() + rb"'>"
+    rb"|<div class='sr-root' id='sr-[0-9a-f]+' data-generator='" + GENERATOR.encode() + rb"')")
 MODES = ("interactive", "static", "print")
 """How a page is shown: to explore, as a clean picture (PNG), as a print layout (PDF)."""
 PAPERS = {"a4": ("210mm", "297mm"), "letter": ("8.5in", "11in")}
@@ -175,13 +180,20 @@ class MapDocument:
         return _page(self.fragment, self.title, mode, print_css,
                      "landscape" if landscape and mode == "print" else "portrait")
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, *, force: bool = False) -> Path:
         """Write :attr:`html` to ``path`` (UTF-8), replacing it in one step.
+
+        An existing file is replaced only if it is a map shiproute wrote
+        (:func:`is_map`), or with ``force``; see :mod:`shiproute.files` for
+        the whole policy (symbolic links, read-only files, devices).
 
         Parameters
         ----------
         path
             The HTML file to write.
+        force
+            Replace a file that is not a shiproute map, or a symbolic link
+            (the link itself; what it points to is left alone).
 
         Returns
         -------
@@ -190,13 +202,12 @@ class MapDocument:
 
         Raises
         ------
-        OSError
-            If the directory is missing or not writable; nothing is written.
+        shiproute.files.OutputError
+            (an :class:`OSError`) If the target is refused or the directory is
+            missing or not writable; nothing is written.
         """
-        from shiproute.files import write_atomic
-
         target = Path(path)
-        write_atomic(target, self.html.encode("utf-8"))
+        write_outputs([(Output(target, FOREIGN_MAP), self.html.encode("utf-8"))], force=force)
         return target
 
     def to_folium(self) -> folium.Map:
@@ -222,6 +233,31 @@ class MapDocument:
             f'style="width:100%;height:{html.escape(self.height, quote=True)};border:none" '
             f'title="{html.escape(self.title, quote=True)}"></iframe>'
         )
+
+
+def is_map(head: bytes) -> bool:
+    """Whether a file that starts with ``head`` is a map shiproute wrote.
+
+    The mark is where shiproute puts it, not just anywhere: a whole page
+    starts with the doctype and has ``<meta name='generator'
+    content='shiproute'>`` among the first tags of its head; an ``--embed``
+    fragment starts with its root element and ``data-generator='shiproute'``.
+    A page that merely mentions shiproute is not a shiproute map.
+
+    Parameters
+    ----------
+    head
+        The file's first bytes (a few kilobytes are enough).
+
+    Returns
+    -------
+    bool
+    """
+    return _MARK.match(head) is not None
+
+
+FOREIGN_MAP = marked("map", is_map)
+"""The :class:`shiproute.files.Output` test of an HTML map."""
 
 
 def css_length(height: int | str | None) -> str:

@@ -173,7 +173,8 @@ def test_render_into_missing_directory_fails_cleanly(runner: CliRunner, tmp_path
     result = runner.invoke(main, ["render", "-o", str(out)])
     assert result.exit_code == 1
     assert _single_error(result.stderr) == (
-        f"Error: can't write {out}: directory {out.parent} does not exist"
+        f"Error: {out}: directory {out.parent} does not exist; create it or choose another "
+        "directory"
     )
 
 

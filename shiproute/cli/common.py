@@ -23,6 +23,7 @@ from shiproute.errors import DataError, ShiprouteError
 from shiproute.settings import Settings
 
 if TYPE_CHECKING:
+    from shiproute.files import Output
     from shiproute.gazetteer.model import Site
     from shiproute.gazetteer.resolve import Gazetteer
     from shiproute.routes.dates import When
@@ -256,21 +257,52 @@ def route_loaded(data: Dataset, path: Path, no_cache: bool,
 
 # --- output -------------------------------------------------------------------
 
-def require_directory(target: Path) -> None:
-    """Fail with one clear message before any work when ``target``'s directory is missing."""
-    if not target.parent.is_dir():
-        raise click.ClickException(
-            f"can't write {target}: directory {target.parent} does not exist")
+def output_file(ctx: click.Context, param: click.Parameter,
+                value: str | None) -> Path | None:
+    """Check an output option: any file name but the empty one, as a path (a click callback).
+
+    Everything else about the target (its directory, what is there now) is
+    checked by :func:`check_outputs`, which says what is wrong in one line.
+
+    Raises
+    ------
+    click.BadParameter
+        For an empty name (exit 2).
+    """
+    if value is None:
+        return None
+    if not value:
+        raise click.BadParameter("the file name is empty; name the file to write", ctx, param)
+    return Path(value)
 
 
-def write_output(target: Path, content: bytes) -> None:
-    """Write a file atomically, turning an OS error into one clear message."""
-    from shiproute.files import write_atomic
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace an existing output file that shiproute did not write, or a symbolic link "
+         "(the link itself, never what it points to). Directories, devices and read-only "
+         "files are never replaced.")
 
-    try:
-        write_atomic(target, content)
-    except OSError as err:
-        raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
+
+def check_outputs(outputs: Sequence[Output], *, force: bool) -> None:
+    """Refuse, before any work, outputs the policy won't write (:func:`check_output`).
+
+    Raises
+    ------
+    click.UsageError
+        If two outputs name the same file (exit 2).
+    shiproute.files.OutputError
+        If a target is refused (exit 1 through :func:`handles_errors`).
+    """
+    from shiproute.files import check_output
+
+    seen: set[Path] = set()
+    for output in outputs:
+        where = output.path.parent.resolve() / output.path.name
+        if where in seen:
+            raise click.UsageError(f"{output.path}: named for two outputs; give each its own "
+                                   "file")
+        seen.add(where)
+        check_output(output, force=force)
 
 
 def echo_site(site: Site, *, as_json: bool, how: str = "") -> None:

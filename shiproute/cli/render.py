@@ -2,44 +2,30 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-import os
 from pathlib import Path
-import tempfile
 
 import click
 
 from shiproute.cli.common import (
     cache_options,
+    check_outputs,
     dataset_argument,
+    dataset_path,
+    force_option,
     gazetteer_option,
     handles_errors,
-    require_directory,
+    output_file,
     routed_dataset,
     settings,
-    write_output,
 )
+from shiproute.files import Content, Output, write_outputs
 from shiproute.maps.tiles import OFFLINE, TILE_CHOICES
-
-
-def _refuse_foreign(target: Path) -> None:
-    """Refuse to overwrite an existing file that is not a map shiproute wrote."""
-    if not target.exists():
-        return
-    try:
-        with target.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError as err:
-        raise click.ClickException(f"can't write {target}: {err.strerror or err}") from None
-    if b"shiproute" not in head:
-        raise click.ClickException(f"{target} exists and is not a map made by shiproute; "
-                                   "choose another name or remove it first")
 
 
 @click.command()
 @dataset_argument
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False),
+    "-o", "--output", metavar="FILE", callback=output_file,
     help="HTML file to write; default: <dataset name>.html in the current directory.",
 )
 @click.option("--title", help="Map title; default: the dataset's title.")
@@ -52,23 +38,24 @@ def _refuse_foreign(target: Path) -> None:
 @click.option("--height", metavar="LENGTH",
               help="Height of an --embed map: pixels or a CSS length such as 70vh; "
                    "default 560.")
-@click.option("--png", "png", type=click.Path(dir_okay=False),
+@click.option("--png", "png", metavar="FILE", callback=output_file,
               help="Also save a clean picture for slides (needs a headless Chromium).")
 @click.option("--size", default="1920x1080", show_default=True, metavar="WxH",
               help="Size of the --png picture in pixels.")
-@click.option("--pdf", "pdf", type=click.Path(dir_okay=False),
+@click.option("--pdf", "pdf", metavar="FILE", callback=output_file,
               help="Also save a print layout: map, legend, sources (needs a headless Chromium).")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
               help="Paper of the --pdf layout.")
 @click.option("--landscape", is_flag=True, help="Turn the --pdf paper to landscape.")
+@force_option
 @gazetteer_option
 @cache_options
 @handles_errors
 def render(
-    dataset: str | None, output: str | None, title: str | None, subtitle: str | None,
-    banner: str | None, tiles: str, embed: bool, height: str | None, png: str | None,
-    size: str, pdf: str | None, paper: str, landscape: bool, gazetteers: tuple[str, ...],
-    no_cache: bool, cache_dir: str | None,
+    dataset: str | None, output: Path | None, title: str | None, subtitle: str | None,
+    banner: str | None, tiles: str, embed: bool, height: str | None, png: Path | None,
+    size: str, pdf: Path | None, paper: str, landscape: bool, force: bool,
+    gazetteers: tuple[str, ...], no_cache: bool, cache_dir: str | None,
 ) -> None:
     """Render a dataset as one self-contained HTML map and print its path.
 
@@ -76,8 +63,9 @@ def render(
     legs the railway network; computed routes are cached, so a second render
     of the same dataset does no routing. --png and --pdf also save a picture
     and a print layout of it; nothing is written unless all of them succeed.
+    An existing file is replaced only if shiproute wrote it, or with --force.
     """
-    from shiproute.maps.render import render_map
+    from shiproute.maps.render import FOREIGN_MAP, render_map
 
     pixels = _size(size)
     map_height = _height(height)
@@ -86,46 +74,35 @@ def render(
         from shiproute.maps.snapshot import require_chromium
 
         browser = require_chromium(settings().chromium)
-    targets = [Path(output)] if output else []
-    extras = [Path(p) for p in (png, pdf) if p]
-    for path in (*targets, *extras):
-        require_directory(path)
-    for path in targets:
-        _refuse_foreign(path)
+    target = output or Path.cwd() / f"{dataset_path(dataset).stem}.html"
+    outputs = [Output(target, FOREIGN_MAP), *_extras(png, pdf)]
+    check_outputs(outputs, force=force)
     routed = routed_dataset(dataset, gazetteers, no_cache, cache_dir)
-    target = targets[0] if targets else Path.cwd() / f"{routed.dataset.name}.html"
-    if not targets:
-        _refuse_foreign(target)
     document = render_map(routed, title=title, subtitle=subtitle, banner=banner, tiles=tiles,
                           embed=embed, height=map_height)
-    with ExitStack() as cleanup:
-        made = []
-        if browser is not None:
-            from shiproute.maps.snapshot import print_pdf, screenshot
+    contents: list[Content] = [document.html.encode("utf-8")]
+    if browser is not None:
+        from shiproute.maps.snapshot import print_pdf, screenshot
 
-            if png:
-                shot = _temporary(Path(png), cleanup)
-                screenshot(document, shot, browser=browser, width=pixels[0], height=pixels[1])
-                made.append((shot, Path(png)))
-            if pdf:
-                sheet = _temporary(Path(pdf), cleanup)
-                print_pdf(document, sheet, browser=browser, paper=paper, landscape=landscape)
-                made.append((sheet, Path(pdf)))
-        write_output(target, document.html.encode("utf-8"))
-        for temporary, final in made:
-            os.replace(temporary, final)
-    click.echo(str(target))
-    for _temporary_path, final in made:
-        click.echo(str(final))
+        if png:
+            contents.append(screenshot(document, browser=browser, width=pixels[0],
+                                       height=pixels[1]))
+        if pdf:
+            contents.append(print_pdf(document, browser=browser, paper=paper,
+                                      landscape=landscape))
+    write_outputs(list(zip(outputs, contents, strict=True)), force=force)
+    for written in outputs:
+        click.echo(str(written.path))
 
 
-def _temporary(final: Path, cleanup: ExitStack) -> Path:
-    """Return a temporary name beside ``final``, removed on exit unless renamed."""
-    fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=final.suffix)
-    os.close(fd)
-    path = Path(name)
-    cleanup.callback(path.unlink, missing_ok=True)
-    return path
+def _extras(png: Path | None, pdf: Path | None) -> list[Output]:
+    """Return the --png and --pdf outputs asked for, in that order."""
+    if not (png or pdf):
+        return []
+    from shiproute.maps.snapshot import FOREIGN_PDF, FOREIGN_PNG
+
+    return [Output(path, test) for path, test in ((png, FOREIGN_PNG), (pdf, FOREIGN_PDF))
+            if path is not None]
 
 
 def _size(text: str) -> tuple[int, int]:
