@@ -23,7 +23,13 @@ from shiproute.gazetteer.load import parse_gazetteer
 from shiproute.gazetteer.model import Site
 from shiproute.gazetteer.records import Problems
 from shiproute.gazetteer.resolve import normalize_name
-from shiproute.gazetteer.safeyaml import YamlReadError, key_mark, parse_yaml, value_mark
+from shiproute.gazetteer.safeyaml import (
+    YamlReadError,
+    key_mark,
+    parse_yaml,
+    read_limited,
+    value_mark,
+)
 
 OUTSIDE_KM = 25.0
 INLAND_PORT_KM = 25.0
@@ -158,9 +164,7 @@ def check_gazetteer(path: Path, *, below: Mapping[str, Site] | None = None,
     """
     name = str(path)
     try:
-        document = parse_yaml(path.read_bytes() if data is None else data, name)
-    except OSError as err:
-        return [Problem(name, 0, 0, f"can't read gazetteer: {err.strerror or err}")]
+        document = parse_yaml(read_limited(path, "gazetteer") if data is None else data, name)
     except YamlReadError as err:
         return [err.problem]
     sites, mapping, problems = parse_gazetteer(document)

@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from shiproute.errors import GazetteerError, Problem
+from shiproute.errors import GazetteerError
 from shiproute.gazetteer.model import KINDS, Site
 from shiproute.gazetteer.records import Problems, Record, as_map
 from shiproute.gazetteer.resolve import Gazetteer
@@ -18,6 +18,7 @@ from shiproute.gazetteer.safeyaml import (
     key_mark,
     mark_of,
     parse_yaml,
+    read_limited,
 )
 
 SITE_FIELDS = ("name", "aliases", "kind", "country", "lat", "lon", "note")
@@ -120,18 +121,16 @@ def read_gazetteer_file(path: str | Path, *, data: bytes | None = None) -> dict[
     Raises
     ------
     GazetteerError
-        With every problem, when the file is missing, unreadable or invalid.
+        With every problem, when the file is missing, unreadable, not a
+        regular file, over 32 MB or invalid.
     """
     name = str(path)
     try:
-        content = Path(path).read_bytes() if data is None else data
+        content = read_limited(path, "gazetteer") if data is None else data
         fast = _fast_sites(content, name)
         if fast is not None:
             return fast
         document = parse_yaml(content, name)
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise GazetteerError([Problem(name, 0, 0, f"can't read gazetteer: {reason}")]) from None
     except YamlReadError as err:
         raise GazetteerError([err.problem]) from None
     sites, _mapping, problems = parse_gazetteer(document)

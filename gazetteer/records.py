@@ -11,7 +11,14 @@ import math
 from typing import Any
 
 from shiproute.errors import Problem, Severity
-from shiproute.gazetteer.safeyaml import Mark, YamlSeq, key_mark, mark_of, value_mark
+from shiproute.gazetteer.safeyaml import (
+    Mark,
+    YamlSeq,
+    key_mark,
+    mark_of,
+    shorten,
+    value_mark,
+)
 from shiproute.gazetteer.suggest import did_you_mean
 
 
@@ -32,8 +39,15 @@ class Problems(list[Problem]):
         return any(p.severity == "error" for p in self)
 
 
+def _digits(value: int) -> int:
+    """Return how many decimal digits an integer has (about, beyond 4,300 digits)."""
+    if value.bit_length() < 14_000:  # str() refuses beyond 4,300 digits
+        return len(str(abs(value)))
+    return math.floor(math.log10(abs(value))) + 1
+
+
 def describe(value: Any) -> str:
-    """Name the YAML type of ``value`` for a message."""
+    """Name the YAML type of ``value`` for a message, quoting at most a short value."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -42,9 +56,11 @@ def describe(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
+    if isinstance(value, int) and abs(value) >= 10 ** 20:
+        return f"a number of {_digits(value):,} digits"
     if isinstance(value, (int, float)):
         return f"the number {value}"
-    return f"the text {value!r}"
+    return f"the text {shorten(repr(value))}"
 
 
 class Record:
@@ -80,7 +96,7 @@ class Record:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed) or f"; known fields: {', '.join(allowed)}"
                 mark = key_mark(self.value, key)
-                self.problems.add(mark, f"{self.what}: unknown field {key!r}{hint}")
+                self.problems.add(mark, f"{self.what}: unknown field {shorten(repr(key))}{hint}")
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         """Return the field as text; numbers are accepted and turned to text."""
@@ -109,10 +125,16 @@ class Record:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(key, f"'{key}' must be a number, not {describe(value)}")
             return None
-        if not math.isfinite(value):
-            self.problem(key, f"'{key}' must be a finite number, not {value}")
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond the float range
+            self.problem(key, f"'{key}' is {describe(value)}, too large for any figure; "
+                              "check the value")
             return None
-        return float(value)
+        if not math.isfinite(number):
+            self.problem(key, f"'{key}' must be a finite number, not {number}")
+            return None
+        return number
 
     def texts(self, key: str) -> tuple[str, ...]:
         """Return the field as a tuple of texts; a single text is a 1-tuple."""

@@ -9,25 +9,39 @@ The file is read from the event stream of libyaml's C parser (PyYAML), built
 into plain ``dict``/``list`` subclasses that remember positions. Scalars are
 resolved with the YAML 1.2 core schema, so ``2023-09-08`` and ``no`` stay
 strings; dates are interpreted in one place, :mod:`shiproute.routes.dates`.
+
+Files are read by :func:`read_limited`, which refuses anything that is not a
+regular file (a device, a FIFO, a directory) and anything over
+:data:`MAX_BYTES` before reading it. :func:`fast_document` reads the common
+case without positions (yaml-rs), and hands every file it can't prove the
+position-keeping reader would read the same way back to :func:`parse_yaml`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+import math
+from pathlib import Path
 import re
 from typing import Any, Union
 
 from shiproute.errors import Problem
+from shiproute.files import FileTooBigError, NotRegularFileError, read_bounded
 
 Mark = tuple[int, int]
 """A 1-based (line, column) position in a file."""
+NO_MARK: Mark = (0, 0)
+"""The position of a problem with the whole file, or of a value read without positions."""
 
 Scalar = Union[str, int, float, bool, None]  # noqa: UP007 (a runtime alias on 3.10)
 
 MAX_BYTES = 32 * 1024 * 1024
+"""Largest dataset or gazetteer file read, in bytes (32 MB)."""
 MAX_DEPTH = 64
 MAX_VALUES = 5_000_000
+MAX_INT_DIGITS = 4300
+"""Longest decimal integer read, in digits: Python's own limit for turning text into an int."""
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -95,6 +109,17 @@ class YamlReadError(Exception):
         super().__init__(str(problem))
 
 
+SHOWN_CHARS = 60
+"""Longest value a message quotes whole; a longer one is cut and its length given."""
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Return ``text``, or its start and its length when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 20]}… ({len(text):,} characters)"
+
+
 def resolve_plain(text: str) -> Scalar:
     """Give an unquoted YAML scalar its value under the YAML 1.2 core schema.
 
@@ -109,6 +134,11 @@ def resolve_plain(text: str) -> Scalar:
         ``None`` for null, booleans for ``true``/``false``, numbers for
         decimal, octal (``0o``) and hex (``0x``) integers and floats;
         every other text, dates included, stays a string.
+
+    Raises
+    ------
+    ValueError
+        For a decimal integer of more than :data:`MAX_INT_DIGITS` digits.
     """
     if text in _NULLS:
         return None
@@ -117,7 +147,11 @@ def resolve_plain(text: str) -> Scalar:
     if text in _FALSES:
         return False
     if _INT.fullmatch(text):
-        return int(text)
+        digits = text.lstrip("+-").lstrip("0") or "0"
+        if len(digits) > MAX_INT_DIGITS:
+            raise ValueError(f"a number of {len(digits):,} digits is too long to read; no "
+                             "figure is that long: check it, or quote it if it is text")
+        return -int(digits) if text.startswith("-") else int(digits)
     if _OCT.fullmatch(text):
         return int(text[2:], 8)
     if _HEX.fullmatch(text):
@@ -141,6 +175,52 @@ def _fail(path: str, mark: Mark, message: str) -> YamlReadError:
     return YamlReadError(Problem(path, mark[0], mark[1], message))
 
 
+def _too_big(path: str, size: int, max_bytes: int) -> YamlReadError:
+    size_mb = size / 1024 / 1024
+    limit_mb = max_bytes / 1024 / 1024
+    message = (
+        f"file is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit for YAML; "
+        "split it, or keep bulk legs in a CSV file"
+    )
+    return _fail(path, NO_MARK, message)
+
+
+def read_limited(path: str | Path, what: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """Read a dataset or gazetteer file whole, refusing what can't be one before reading.
+
+    See :func:`shiproute.files.read_bounded`: a device, FIFO, directory or
+    socket is refused unopened, a file over ``max_bytes`` unread.
+
+    Parameters
+    ----------
+    path
+        The file; its name is used in messages.
+    what
+        What the file is, for messages: ``"dataset"`` or ``"gazetteer"``.
+    max_bytes
+        Largest accepted file, in bytes.
+
+    Returns
+    -------
+    bytes
+        The whole content.
+
+    Raises
+    ------
+    YamlReadError
+        If the file is missing, unreadable, not a regular file or too big.
+    """
+    name = str(path)
+    try:
+        return read_bounded(path, max_bytes)
+    except NotRegularFileError as err:
+        raise _fail(name, NO_MARK, f"not a regular file ({err.kind}); give a YAML file") from None
+    except FileTooBigError as err:
+        raise _too_big(name, err.size, max_bytes) from None
+    except OSError as err:
+        raise _fail(name, NO_MARK, f"can't read {what}: {err.strerror or err}") from None
+
+
 def decode_text(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> str:
     """Return a YAML file's text, refusing oversized, non-UTF-8 or binary input.
 
@@ -150,13 +230,7 @@ def decode_text(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> str:
         Naming the position of the first bad byte.
     """
     if len(data) > max_bytes:
-        size_mb = len(data) / 1024 / 1024
-        limit_mb = max_bytes / 1024 / 1024
-        message = (
-            f"file is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit for YAML; "
-            "split it, or keep bulk legs in a CSV file"
-        )
-        raise _fail(path, (0, 0), message)
+        raise _too_big(path, len(data), max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -262,7 +336,8 @@ class _Builder:
         frame[3] = _NO_KEY
         if key in container:
             first = container.key_marks[key][0]
-            message = f"duplicate key {key!r} (first at line {first}); remove one of them"
+            message = (f"duplicate key {shorten(repr(key))} (first at line {first}); "
+                       "remove one of them")
             self.problems.append(Problem(self.path, key_mark[0], key_mark[1], message))
             return
         container[key] = value
@@ -298,7 +373,10 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             self._check_tag(event.tag, _SCALAR_TAGS, mark)
             plain = event.style in (None, "") and event.tag is None
-            value = resolve_plain(event.value) if plain else event.value
+            try:
+                value = resolve_plain(event.value) if plain else event.value
+            except ValueError as err:
+                raise _fail(self.path, mark, str(err)) from None
             self._grow(1, mark)
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
@@ -367,12 +445,76 @@ def parse_yaml(
     return YamlDocument(path, builder.root, tuple(builder.problems))
 
 
+_SLOW_SYNTAX = re.compile(r"[!&*?\t\r\x85\u2028\u2029\ufeff]|^(?:%|---|\.\.\.)", re.M)
+"""What the two parsers read differently: tags, anchors and aliases, explicit keys,
+tabs, carriage returns, YAML 1.1 line breaks, byte order marks and directives or
+document markers (a conservative net: a '!' or a '?' in any text matches too)."""
+_ODD_NUMBER = re.compile(
+    r"(?<![\w.+-])(?=[\w.+-]*?(?:_|0[bBoOxX]))(?=[\w.+-]*?[0-9])"
+    r"[0-9a-fA-FxXoObB._+-]*+(?![\w.+-])"
+)
+"""A plain word yaml-rs may read as a number and this module as text (``1_000``,
+``0b101``, ``0X1F``, ``+0x1F``); hex and octal integers go the slow way too."""
+_ODD_HINT = re.compile(r"_|0[bBoOxX]")
+"""What every :data:`_ODD_NUMBER` contains; most files have none, and this is quicker."""
+_MAX_INT_BITS = 14_284
+"""Integers of fewer bits have at most :data:`MAX_INT_DIGITS` digits."""
+
+
+def _shape(value: Any, max_depth: int, max_values: int) -> tuple[int, int] | None:
+    r"""Count the values and the collections of a document yaml-rs read.
+
+    Returns ``None`` for anything :func:`parse_yaml` reads differently or
+    refuses: a key that is not text (``1`` and ``1.0`` are one key in Python
+    but two in YAML), a non-finite or too long number, a text of line breaks
+    only (yaml-rs reads an empty block scalar as ``"\n"``, libyaml as
+    ``""``), another type, nesting over ``max_depth`` or more than
+    ``max_values`` values.
+    """
+    values = collections = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        values += 1
+        kind = type(item)
+        if kind is dict or kind is list:
+            if depth > max_depth:
+                return None
+            collections += 1
+            if kind is dict:
+                if not all(type(key) is str for key in item):
+                    return None
+                values += len(item)
+                item = item.values()
+            stack.extend((child, depth + 1) for child in item)
+        elif kind is str:
+            if item and not item.strip("\n"):
+                return None
+        elif kind is float:
+            if not math.isfinite(item):
+                return None
+        elif kind is int:
+            if item.bit_length() > _MAX_INT_BITS:
+                return None
+        elif kind is not bool and item is not None:
+            return None
+        if values > max_values:
+            return None
+    return values, collections
+
+
 def fast_document(data: bytes, path: str) -> YamlDocument | None:
     """Read YAML with the fast Rust parser (yaml-rs), without positions.
 
-    Returns ``None`` when yaml-rs is missing or refuses the input (it rejects
-    duplicate keys, tags, alias bombs and deep nesting too); the caller then
-    reads the file with :func:`parse_yaml`, which reports where the problem is.
+    The result is exactly what :func:`parse_yaml` would read, or ``None``:
+    the caller then reads the file with :func:`parse_yaml`, which decides
+    (and reports where a problem is). Only a file of the plain subset of
+    YAML that both parsers read alike is read here: a mapping at the top, no
+    tags, anchors, aliases, explicit keys, tabs, carriage returns, directives,
+    document markers or numbers written with ``_`` or a base prefix, only
+    text keys and finite numbers. libyaml (the parser :func:`parse_yaml` uses)
+    must accept the same text and find as many values in it; that check runs in
+    C and costs about half of yaml-rs's time.
 
     Parameters
     ----------
@@ -384,18 +526,28 @@ def fast_document(data: bytes, path: str) -> YamlDocument | None:
     Returns
     -------
     YamlDocument or None
+        ``None`` when yaml-rs is missing, or the file needs a closer look.
     """
     try:
+        from yaml import CSafeLoader, YAMLError
         import yaml_rs
     except ImportError:
         return None
     try:
-        return YamlDocument(path, yaml_rs.loads(decode_text(data, path)))
-    except (YamlReadError, yaml_rs.YAMLDecodeError, ValueError, RecursionError):
+        text = decode_text(data, path)
+    except YamlReadError:
         return None
-
-
-NO_MARK: Mark = (0, 0)
+    if _SLOW_SYNTAX.search(text) or (_ODD_HINT.search(text) and _ODD_NUMBER.search(text)):
+        return None
+    try:
+        value = yaml_rs.loads(text, parse_datetime=False)
+        events = CSafeLoader(text).raw_parse()  # the parser parse_yaml uses, in C
+    except (YAMLError, ValueError, RecursionError):  # YAMLDecodeError is a ValueError
+        return None
+    shape = _shape(value, MAX_DEPTH, MAX_VALUES) if type(value) is dict else None
+    if shape is None or events != 4 + shape[0] + shape[1]:
+        return None  # stream and document, each value, and each collection's end
+    return YamlDocument(path, value)
 
 
 def mark_of(value: Any) -> Mark:

@@ -4,7 +4,12 @@ Each route is one JSON file named by the SHA-256 of its request (stops'
 coordinates and countries, mode, allowed countries), the network data,
 the source of the routing modules, the package version and the cache format. Any change makes a new
 key, so no entry can go stale; a changed coordinate misses only its own legs.
-Files are written to a temporary name and renamed; a corrupt entry is a miss.
+Files are written to a temporary name and renamed. An entry is checked when
+it is read: at most :data:`MAX_ENTRY_BYTES`, JSON of the entry's shape (deep
+nesting is refused, not a crash), lines of at least two points, every number
+finite and every point a latitude in [-90, 90] and a longitude in [-180, 180].
+A corrupt or poisoned entry is a miss, logged as a warning; the route is
+computed again and the entry rewritten.
 This module only stores and loads: :class:`~shiproute.routes.router.Router`
 decides when to use it.
 """
@@ -16,10 +21,12 @@ import hashlib
 from importlib.resources import files
 import json
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
 from shiproute.files import write_atomic
+from shiproute.gazetteer.safeyaml import shorten
 from shiproute.routes.model import Route
 from shiproute.routes.routing import RouteRequest
 from shiproute.settings import package_version
@@ -27,6 +34,8 @@ from shiproute.settings import package_version
 log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 2
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+"""Largest cache entry read, in bytes; a route of a million points is smaller."""
 _DATA_FILES = (("shiproute.routes", "data/rail-world.npz"),
                ("shiproute.gazetteer", "data/naturalearth-10m.npz"))
 _CODE_FILES = tuple(("shiproute.routes", name) for name in (
@@ -63,16 +72,71 @@ def _encode(route: Route) -> dict[str, Any]:
     }
 
 
-def _decode(data: dict[str, Any]) -> Route:
+def _number(value: Any, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{shorten(repr(value))} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an int of 400 digits
+        raise ValueError(f"{shorten(repr(value))} is beyond the range of numbers") from None
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValueError(f"{number!r} is not a finite number in [{low:g}, {high:g}]")
+    return number
+
+
+def _points(value: Any) -> tuple[tuple[float, float], ...]:
+    """Return a line of at least two [lat, lon] points in range, or raise ValueError."""
+    if not isinstance(value, list) or len(value) < 2:
+        raise ValueError("a line needs at least two points")
+    points = []
+    for point in value:
+        if not isinstance(point, list) or len(point) != 2:
+            raise ValueError(f"{shorten(repr(point))} is not a [lat, lon] point")
+        points.append((_number(point[0], -90, 90), _number(point[1], -180, 180)))
+    return tuple(points)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{shorten(repr(value))} is not a list of texts")
+    return tuple(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{shorten(repr(value))} is not a text")
+    return value
+
+
+def _decode(data: Any) -> Route:
+    """Build a route from a cache entry, checking every field; raise ValueError if bad."""
+    if not isinstance(data, dict):
+        raise ValueError("the entry is not a JSON object")
+    connectors = data["connectors"]
+    if not isinstance(connectors, list):
+        raise ValueError("'connectors' is not a list")
     return Route(
-        points=tuple((float(a), float(b)) for a, b in data["points"]),
-        distance_km=float(data["distance_km"]),
-        source=str(data["source"]),
-        flags=tuple(str(f) for f in data["flags"]),
-        rule=str(data["rule"]),
-        connectors=tuple(tuple((float(a), float(b)) for a, b in c) for c in data["connectors"]),
-        countries=tuple(str(c) for c in data["countries"]),
+        points=_points(data["points"]),
+        distance_km=_number(data["distance_km"], 0, math.inf),
+        source=_text(data["source"]),
+        flags=_texts(data["flags"]),
+        rule=_text(data["rule"]),
+        connectors=tuple(_points(c) for c in connectors),
+        countries=_texts(data["countries"]),
     )
+
+
+def _load(path: Path) -> Route:
+    """Read and check one entry; raise OSError, ValueError or KeyError if it is bad."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_ENTRY_BYTES + 1)
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise ValueError(f"over {MAX_ENTRY_BYTES // 1024 // 1024} MB")
+    try:
+        data = json.loads(raw)
+    except RecursionError:  # json refuses deep nesting this way, before the stack runs out
+        raise ValueError("JSON nested too deeply") from None
+    return _decode(data)
 
 
 class RouteCache:
@@ -100,14 +164,17 @@ class RouteCache:
         return self.directory / digest[:2] / f"{digest}.json"
 
     def get(self, request: RouteRequest) -> Route | None:
-        """Return the cached route, or ``None`` on a miss or a corrupt entry."""
+        """Return the cached route, or ``None`` on a miss or a bad entry (logged)."""
         path = self.path(request)
         try:
-            return _decode(json.loads(path.read_bytes()))
+            return _load(path)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            log.info("ignoring corrupt route cache entry %s: %s", path, err)
+        except (OSError, ValueError, KeyError) as err:  # UnicodeDecodeError is a ValueError
+            reason = (err.strerror if isinstance(err, OSError) else None) or \
+                f"{type(err).__name__}: {err}"
+            log.warning("warning: ignoring bad route cache entry %s (%s); routing the leg "
+                        "again", path, reason)
             return None
 
     def put(self, request: RouteRequest, route: Route) -> None:

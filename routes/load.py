@@ -22,6 +22,8 @@ from shiproute.gazetteer.safeyaml import (
     item_marks,
     key_mark,
     parse_yaml,
+    read_limited,
+    shorten,
     value_mark,
 )
 from shiproute.gazetteer.suggest import did_you_mean
@@ -306,7 +308,7 @@ def parse_points(value: Any) -> tuple[tuple[LatLon, ...] | None, str]:
         return None, usage
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int of 400 digits
         return None, usage
     if array.ndim != 2 or array.shape[1] != 2 or len(array) < 2:
         return None, usage
@@ -567,8 +569,8 @@ def parse_value(
     for key in top:
         if key not in TOP_FIELDS:
             hint = did_you_mean(str(key), TOP_FIELDS) or f"; known keys: {', '.join(TOP_FIELDS)}"
-            problems.add(key_mark(top, key), f"unknown top-level key {key!r} is ignored{hint}",
-                         "warning")
+            problems.add(key_mark(top, key),
+                         f"unknown top-level key {shorten(repr(key))} is ignored{hint}", "warning")
     record = Record(top, problems, "dataset")
     own_sites: dict[str, Site] = {}
     if "sites" in top and (mapping := as_map(top["sites"], record.mark("sites"), problems,
@@ -587,14 +589,15 @@ def parse_value(
                          lambda r: _event(reader, r))
     estimates = _parse_each(top, "estimates", "estimate", ESTIMATE_FIELDS, reader,
                             lambda r: _estimate(reader, r))
+    title, description = record.text("title"), record.text("description")
     problems.sort(key=lambda p: (p.line, p.column))
     if problems.has_errors:
         return None, list(problems)
     name = Path(path).stem
     dataset = Dataset(
         name=name,
-        title=record.text("title") or name,
-        description=record.text("description"),
+        title=title or name,
+        description=description,
         sites={**own_sites, **reader.used_sites},
         sources=sources,
         legs=tuple(legs),
@@ -602,6 +605,30 @@ def parse_value(
         estimates=tuple(estimates),
     )
     return dataset, list(problems)
+
+
+def dataset_bytes(path: str | Path) -> bytes:
+    """Read a dataset file's bytes, refusing a special file or one over 32 MB unread.
+
+    Parameters
+    ----------
+    path
+        The dataset YAML file.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    DatasetError
+        If the file is missing, unreadable, not a regular file (a device, a
+        FIFO, a directory) or over :data:`~shiproute.gazetteer.safeyaml.MAX_BYTES`.
+    """
+    try:
+        return read_limited(path, "dataset")
+    except YamlReadError as err:
+        raise DatasetError([err.problem]) from None
 
 
 def read_dataset(path: str | Path, gazetteer: Gazetteer) -> Dataset:
@@ -625,11 +652,7 @@ def read_dataset(path: str | Path, gazetteer: Gazetteer) -> Dataset:
         Warnings are logged.
     """
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise DatasetError([Problem(name, 0, 0, f"can't read dataset: {reason}")]) from None
+    data = dataset_bytes(path)
     fast = _fast_parse(data, name, gazetteer)
     if fast is not None:
         return fast

@@ -22,6 +22,8 @@ import math
 import re
 from typing import Literal, get_args
 
+from shiproute.gazetteer.safeyaml import shorten
+
 Qualifier = Literal["exact", "about", "at least", "more than", "at most", "less than"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 Scope = Literal["shipment", "total"]
@@ -149,7 +151,7 @@ def _number(value: float) -> str:
 def _figure(digits: str, scale: str | None) -> float:
     value = float(digits.replace(",", "")) * _SCALE[(scale or "").lower()]
     if not math.isfinite(value) or value > MAX_FIGURE:
-        raise ValueError(f"{digits} is more than {MAX_FIGURE:.0e}")
+        raise ValueError(f"{shorten(digits, 30)} is more than {MAX_FIGURE:.0e}")
     return value
 
 
@@ -190,11 +192,11 @@ def parse_quantity(text: str, scope: Scope = "shipment") -> Quantity:
         value = _figure(match[1], match[2])
         if match[3]:
             if qualifier != "exact":
-                raise ValueError(f"'{text}' qualifies the figure twice")
+                raise ValueError(f"'{shorten(text)}' qualifies the figure twice")
             qualifier = _SUFFIX[" ".join(match[3].split()).lower()]
         return Quantity(value, value, qualifier, scope)
-    message = (f"'{text}' is not a quantity; write e.g. 300, about 300, 300-400, 300+, "
-               "more than 300, at least 300, at most 300")
+    message = (f"'{shorten(text)}' is not a quantity; write e.g. 300, about 300, 300-400, "
+               "300+, more than 300, at least 300, at most 300")
     raise ValueError(message)
 
 

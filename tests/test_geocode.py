@@ -1,12 +1,11 @@
-"""Geocoding through geopy against a Nominatim-compatible server on 127.0.0.1."""
+"""Geocoding against a Nominatim-compatible server on 127.0.0.1 (a real HTTP server)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 import json
 from pathlib import Path
-import threading
 import time
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -17,6 +16,8 @@ import pytest
 from shiproute.cli import main
 from shiproute.gazetteer.geocode import GeocodeError, geocode
 from shiproute.gazetteer.load import read_gazetteer_file
+
+from helpers import http_server
 
 DUNAY = [{
     "lat": "42.8874", "lon": "132.3417", "display_name": "Dunay, Fokino, Primorsky Krai, Russia",
@@ -52,20 +53,10 @@ class Nominatim(BaseHTTPRequestHandler):
         pass
 
 
-class QuietServer(ThreadingHTTPServer):
-    """Keeps request errors out of stderr, which later tests capture."""
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = QuietServer(("127.0.0.1", 0), Nominatim)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_server(Nominatim) as address:
+        yield f"http://{address}"
 
 
 def test_known_place_gives_candidates_with_country_and_polite_user_agent(

@@ -46,13 +46,10 @@ def validate(dataset: str | None, strict: bool, no_routes: bool, gazetteers: tup
     from shiproute.errors import DatasetError
     from shiproute.gazetteer.load import load_layers
     from shiproute.routes.checks import provenance_warnings, reference_note, route_warnings
-    from shiproute.routes.load import parse_dataset
+    from shiproute.routes.load import dataset_bytes, parse_dataset
 
     path = dataset_path(dataset)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise click.ClickException(f"{path}: can't read dataset: {err.strerror}") from None
+    data = dataset_bytes(path)
     gaz, notes = load_layers(gazetteer_files(gazetteers), reference=use_reference())
     for note in notes:
         click.echo(f"note: {note}", err=True)

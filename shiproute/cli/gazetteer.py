@@ -309,14 +309,27 @@ def schema() -> None:
     click.echo(json.dumps(gazetteer_schema(), indent=2))
 
 
+def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an --endpoint that is not an http(s) URL before anything is sent."""
+    from shiproute.gazetteer.geocode import check_endpoint
+
+    if value is not None:
+        try:
+            check_endpoint(value)
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from None
+    return value
+
+
 @gazetteer.command()
 @click.argument("name")
 @click.option("--country", help="Search only this country (ISO alpha-2).")
 @click.option("--provider", type=click.Choice(["nominatim"]), default="nominatim",
               show_default=True)
-@click.option("--endpoint",
+@click.option("--endpoint", callback=_endpoint,
               help="Base URL of the service, e.g. a self-hosted Nominatim; default: "
-                   "https://nominatim.openstreetmap.org.")
+                   "https://nominatim.openstreetmap.org. Redirects are followed only "
+                   "within its scheme, host and port.")
 @click.option("--add", "add_id", metavar="ID", help="Add the chosen candidate as site ID.")
 @click.option("--pick", type=int, default=1, show_default=True,
               help="Which candidate --add takes.")
@@ -332,8 +345,10 @@ def geocode(name: str, country: str | None, provider: str, endpoint: str | None,
             gazetteers: tuple[str, ...]) -> None:
     """Look NAME up online (opt-in) and print candidates; --add ID adds one.
 
-    Follows Nominatim's usage policy: a user agent naming shiproute, at most
-    one request per second, answers cached on disk.
+    Follows Nominatim's usage policy: a user agent naming shiproute, one
+    request per lookup, answers cached on disk. The answer is not trusted: it
+    must come within 10 s and 2 MB, places out of range refuse it, and names
+    are cleaned of control characters and cut to 200 characters.
     """
     import datetime as dt
 
