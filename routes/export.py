@@ -26,6 +26,31 @@ Every coordinate, in geometries and in columns, is rounded to
 :data:`DECIMALS` decimals (about 0.1 m), so no float32 noise such as
 ``47.50400161743164`` reaches a file.
 
+Safe to open
+------------
+- CSV and GeoPackage are what spreadsheets open, so their text cells are
+  guarded against formula injection as OWASP advises: text that starts with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a ``'`` in
+  front (``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``), which a
+  spreadsheet shows as text and never evaluates (see :func:`formula_guard`).
+  Numbers are left alone: a number column such as ``from_lon`` holds
+  ``-3.5``, and text that is only a number (an attribute ``-12.5``) can't be
+  a formula, so it is written as it is. ``guard=False`` (:func:`to_csv`,
+  :func:`write_gpkg`) writes text exactly as the dataset has it.
+  ``shiproute import`` takes such a ``'`` off again (:func:`unguard`), so a
+  guarded CSV imports back unchanged. GeoJSON (the lossless format) and KML
+  are not opened by spreadsheets and are never guarded.
+- XML 1.0 can't carry most control characters: KML/KMZ text and names have
+  each C0 control character other than tab, line feed and carriage return,
+  and U+FFFE and U+FFFF, replaced by U+FFFD (the replacement character), so
+  every KML parses.
+- GeoPackage column names are quoted by GDAL, whatever they contain; two
+  attribute columns whose names differ only in ASCII case (``Flag`` and
+  ``flag``), which SQLite can't tell apart, are written as
+  ``attributes.Flag`` and ``attributes.flag (2)``. GDAL reads a path with
+  ``;``, ``!`` or ``?`` as a URI, so the file is written under a plain
+  temporary name and then renamed (:func:`write_gpkg`).
+
 The lossless export
 -------------------
 :func:`to_geojson` is the export that ``shiproute import`` reads back into an
@@ -53,9 +78,14 @@ finer ones come back rounded to 6.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 from pathlib import Path
+import re
+import shutil
+import tempfile
 from typing import TYPE_CHECKING, Any
 import xml.etree.ElementTree as ET
 import zipfile
@@ -104,6 +134,57 @@ NUMBER_FIELDS = frozenset({"from_lat", "from_lon", "to_lat", "to_lon", "volume_l
                            "volume_high", "distance_km", "lat", "lon"})
 DAY_FIELDS = frozenset(f"{end}_{day}" for end in ("depart", "arrive")
                        for day in ("first", "last"))
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with one of these is a formula to a spreadsheet (OWASP, CSV injection)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 can't hold: C0 controls but tab, LF and CR; surrogates; U+FFFE/F."""
+_URI_SIGNS = re.compile(r"[;!?#%]|\A//")
+"""What makes pyogrio read a path as a URI (parameters, archive, query, host)."""
+
+
+def formula_guard(value: Any) -> Any:
+    """Return text a spreadsheet would run as a formula with ``'`` in front; else ``value``.
+
+    Parameters
+    ----------
+    value
+        A cell. Only text is guarded, and not text that is just a number.
+
+    Returns
+    -------
+    Any
+        ``value``, or ``"'" + value``.
+
+    Examples
+    --------
+    >>> formula_guard("=1+1"), formula_guard("-2+3"), formula_guard("-12.5"), formula_guard(-3.5)
+    ("'=1+1", "'-2+3", '-12.5', -3.5)
+    """
+    if isinstance(value, str) and needs_guard(value):
+        return f"'{value}"
+    return value
+
+
+def needs_guard(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula (see :func:`formula_guard`)."""
+    return text.startswith(FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(text) is None
+
+
+def unguard(text: str) -> str:
+    """Return a cell without the ``'`` that :func:`formula_guard` put in front, if it has one.
+
+    Examples
+    --------
+    >>> unguard("'=1+1"), unguard("'quoted'"), unguard("'-12.5")
+    ('=1+1', "'quoted'", "'-12.5")
+    """
+    return text[1:] if text.startswith("'") and needs_guard(text[1:]) else text
+
+
+def xml_text(text: str) -> str:
+    """Return text with every character XML 1.0 can't hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def rounded(value: float) -> float:
@@ -117,7 +198,7 @@ def coordinate_text(value: float) -> str:
     Examples
     --------
     >>> coordinate_text(47.50400161743164), coordinate_text(-0.0000001)
-    ('47.504', '0')
+    ('47.504002', '0')
     """
     text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
@@ -307,7 +388,7 @@ def geojson_text(routed: RoutedDataset) -> str:
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}")
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 
@@ -340,7 +421,7 @@ def _kml_data(placemark: ET.Element, record: dict[str, Any]) -> None:
     for key, value in flat_record(record).items():
         if value not in (None, ""):
             field = _sub(data, "Data")
-            field.set("name", key)
+            field.set("name", xml_text(key))
             _sub(field, "value", str(value))
 
 
@@ -387,7 +468,8 @@ def to_kml(routed: RoutedDataset) -> bytes:
 
     Each dated leg has a ``TimeSpan`` for Google Earth's time slider (see
     :func:`time_span`; ``2023-09`` is a valid KML ``gYearMonth``), and every
-    field in ``ExtendedData``. Text is escaped by the XML writer.
+    field in ``ExtendedData``. Text is escaped by the XML writer, and
+    characters XML can't hold become U+FFFD (:func:`xml_text`).
 
     Parameters
     ----------
@@ -425,7 +507,7 @@ def wkt(points: tuple[LatLon, ...]) -> str:
     return f"LINESTRING ({coords})"
 
 
-def to_csv(routed: RoutedDataset, *, with_wkt: bool = False) -> str:
+def to_csv(routed: RoutedDataset, *, with_wkt: bool = False, guard: bool = True) -> str:
     """Return the legs as CSV, one row per leg.
 
     Parameters
@@ -434,6 +516,9 @@ def to_csv(routed: RoutedDataset, *, with_wkt: bool = False) -> str:
         The routed dataset.
     with_wkt
         Add a ``wkt`` column with each route as a ``LINESTRING``.
+    guard
+        Put ``'`` before text a spreadsheet would run as a formula
+        (:func:`formula_guard`); ``False`` writes the text as it is.
 
     Returns
     -------
@@ -448,43 +533,93 @@ def to_csv(routed: RoutedDataset, *, with_wkt: bool = False) -> str:
         row = flat_record(leg_record(routed.dataset, leg, route))
         if with_wkt:
             row["wkt"] = wkt(route.points)
-        writer.writerow(row)
+        writer.writerow(_guarded(row) if guard else row)
     return out.getvalue()
 
 
-def _frame(rows: list[dict[str, Any]], columns: list[str], geometry: list[Any]
+def _guarded(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: formula_guard(value) for key, value in row.items()}
+
+
+def _frame(rows: list[dict[str, Any]], columns: dict[str, str], geometry: list[Any]
            ) -> geopandas.GeoDataFrame:
-    """Return flat records as a typed GeoDataFrame (EPSG:4326) for a GeoPackage."""
+    """Return flat records as a typed GeoDataFrame (EPSG:4326) for a GeoPackage.
+
+    ``columns`` maps each record key to its column name in the GeoPackage.
+    """
     import geopandas as gpd
     import pandas as pd
 
     data: dict[str, Any] = {}
-    for column in columns:
-        values = [row.get(column) for row in rows]
-        if column in NUMBER_FIELDS:
+    for key, column in columns.items():
+        values = [row.get(key) for row in rows]
+        if key in NUMBER_FIELDS:
             data[column] = pd.array(values, dtype="Float64")
-        elif column in DAY_FIELDS:
+        elif key in DAY_FIELDS:
             data[column] = pd.to_datetime(pd.Series(values, dtype="string"))
-        elif column == "drawn":
+        elif key == "drawn":
             data[column] = pd.array(values, dtype="boolean")
         else:
             data[column] = pd.array(values, dtype="string")
     return gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:4326")
 
 
-def write_gpkg(routed: RoutedDataset, path: Path) -> None:
+def sqlite_names(names: list[str]) -> dict[str, str]:
+    """Return each column name, renamed ``NAME (2)`` where SQLite would take it for an earlier one.
+
+    SQLite compares column names ignoring ASCII case only (``Flag`` is
+    ``flag``, ``Ä`` is not ``ä``). GDAL ends a name at a NUL character, so
+    NUL becomes U+FFFD first.
+
+    Examples
+    --------
+    >>> sqlite_names(["attributes.Flag", "attributes.flag", "attributes.FLAG (2)"])
+    {'attributes.Flag': 'attributes.Flag', 'attributes.flag': 'attributes.flag (2)', \
+'attributes.FLAG (2)': 'attributes.FLAG (2) (2)'}
+    """
+    taken: set[str] = set()
+    found = {}
+    for name in names:
+        clean = name.replace("\0", "\ufffd")
+        chosen, number = clean, 1
+        while _ascii_lower(chosen) in taken:
+            number += 1
+            chosen = f"{clean} ({number})"
+        taken.add(_ascii_lower(chosen))
+        found[name] = chosen
+    return found
+
+
+def _sqlite_row(row: dict[str, Any], guard: bool) -> dict[str, Any]:
+    """Return a record for GDAL: NUL (where GDAL would end the text) as U+FFFD, maybe guarded."""
+    clean = {key: value.replace("\0", "\ufffd") if isinstance(value, str) else value
+             for key, value in row.items()}
+    return _guarded(clean) if guard else clean
+
+
+def _ascii_lower(name: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in name)
+
+
+def write_gpkg(routed: RoutedDataset, path: Path, *, guard: bool = True) -> None:
     """Write a GeoPackage with ``sites`` (points) and ``legs`` (lines) layers, EPSG:4326.
 
     The layers have the columns of the other formats (GeoPackage has no list
-    type, so lists are joined by ``"; "``); numbers are real, the first and
-    last days of dates are datetimes.
+    type, so lists are joined by ``"; "``; see :func:`sqlite_names` for
+    attribute names SQLite can't tell apart); numbers are real, the first and
+    last days of dates are datetimes. A NUL character in text, where GDAL
+    would end it, is written as U+FFFD. The file is written under a temporary
+    name GDAL can't misread (:func:`gdal_safe_folder`), then moved to ``path``.
 
     Parameters
     ----------
     routed
         The routed dataset.
     path
-        The file to write (created, or appended to if it exists).
+        The file to write; replaced if it exists.
+    guard
+        Put ``'`` before text a spreadsheet would run as a formula
+        (:func:`formula_guard`); ``False`` writes the text as it is.
     """
     import shapely
 
@@ -495,7 +630,36 @@ def write_gpkg(routed: RoutedDataset, path: Path) -> None:
             for leg, route in routed.legs_with_routes()]
     lines = [shapely.LineString(lonlat(route.points)) for _leg, route in
              routed.legs_with_routes()]
-    _frame(sites, list(SITE_FIELDS), points).to_file(
-        path, layer="sites", driver="GPKG", engine="pyogrio")
-    _frame(legs, [*LEG_FIELDS, *attribute_columns(dataset)], lines).to_file(
-        path, layer="legs", driver="GPKG", engine="pyogrio", mode="a")
+    sites, legs = [_sqlite_row(r, guard) for r in sites], [_sqlite_row(r, guard) for r in legs]
+    leg_columns = sqlite_names([*LEG_FIELDS, *attribute_columns(dataset)])
+    folder = Path(tempfile.mkdtemp(prefix=".shiproute-", dir=gdal_safe_folder(path)))
+    try:
+        written = folder / "export.gpkg"
+        _frame(sites, sqlite_names(list(SITE_FIELDS)), points).to_file(
+            written, layer="sites", driver="GPKG", engine="pyogrio")
+        _frame(legs, leg_columns, lines).to_file(
+            written, layer="legs", driver="GPKG", engine="pyogrio", mode="a")
+        _move(written, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def gdal_safe_folder(path: Path) -> Path | None:
+    """Return the folder of ``path`` if GDAL reads its name as a plain path, else ``None``.
+
+    pyogrio reads a path as a URI: ``;`` starts parameters, ``!`` names an
+    archive, ``?`` a query, a leading ``//`` a host. ``None`` stands for the
+    system's temporary folder (see :func:`tempfile.mkdtemp`).
+    """
+    folder = path.absolute().parent
+    return None if _URI_SIGNS.search(str(folder)) else folder
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target``, or copy it where they are on two file systems."""
+    try:
+        os.replace(source, target)
+    except OSError as err:
+        if err.errno != errno.EXDEV:
+            raise
+        shutil.copyfile(source, target)
