@@ -87,8 +87,8 @@
 
   /* --- reading the data ---------------------------------------------------- */
 
-  function readData(rootId) {
-    var data = JSON.parse(document.getElementById(rootId + "-data").textContent);
+  function readData(element) {
+    var data = JSON.parse(element.textContent);
     data.str = function (i) { return i === null || i < 0 ? "" : data.strings[i]; };
     return data;
   }
@@ -840,10 +840,23 @@
 
   /* --- mount -------------------------------------------------------------- */
 
+  /* A fragment pasted twice into one page repeats its ids: each mount call takes the first
+   * copy not yet mounted, with the data script of the same copy. */
   function mount(rootId) {
-    var root = document.getElementById(rootId);
+    var roots = document.querySelectorAll('[id="' + CSS.escape(rootId) + '"]');
+    var scripts = document.querySelectorAll('[id="' + CSS.escape(rootId + "-data") + '"]');
+    for (var i = 0; i < roots.length; i++) {
+      if (!roots[i].srMounted) {
+        roots[i].srMounted = true;
+        return mountRoot(roots[i], scripts[i]);
+      }
+    }
+    return null;
+  }
+
+  function mountRoot(root, script) {
     var mode = document.documentElement.getAttribute("data-sr-mode") || "interactive";
-    var data = readData(rootId);
+    var data = readData(script);
     var map = L.map(root.querySelector(".sr-map"), {zoomSnap: 0.25, minZoom: 0,
       zoomControl: mode === "interactive", fadeAnimation: mode === "interactive",
       zoomAnimation: mode === "interactive"});

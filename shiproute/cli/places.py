@@ -19,11 +19,38 @@ from shiproute.cli.common import (
 from shiproute.routes.model import MODES
 
 if TYPE_CHECKING:
+    from shiproute.gazetteer.model import Site
     from shiproute.gazetteer.resolve import Gazetteer
 
 dataset_option = click.option(
     "--dataset", "dataset", type=click.Path(exists=True, dir_okay=False),
     help="Also resolve the sites this dataset defines under 'sites:'.")
+
+
+def _country_codes(_ctx: click.Context, _param: click.Parameter,
+                   values: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the --countries codes in upper case, refusing one that is not ISO 3166-1 alpha-2."""
+    from shiproute.gazetteer.load import country_codes
+
+    codes = tuple(value.strip().upper() for value in values)
+    for value, code in zip(values, codes, strict=True):
+        if code not in country_codes():
+            raise click.BadParameter(f"unknown country code '{value}'; give ISO 3166-1 alpha-2 "
+                                     "codes such as RU or KZ")
+    return codes
+
+
+def _distinct_stops(names: list[str], sites: list[Site]) -> None:
+    """Refuse a route whose next stop is the site it is at (also under another name)."""
+    labels = ["FROM", *["--via"] * (len(names) - 2), "TO"]
+    for n in range(len(sites) - 1):
+        site = sites[n]
+        if site.id != sites[n + 1].id:
+            continue
+        how = (f" ('{site.id}', {site.name})" if names[n] == names[n + 1] else
+               f": '{names[n]}' and '{names[n + 1]}' both resolve to '{site.id}' ({site.name})")
+        raise click.UsageError(f"{labels[n]} and {labels[n + 1]} are the same site{how}; "
+                               "give two different places")
 
 
 def _places(gazetteers: tuple[str, ...], dataset: str | None) -> Gazetteer:
@@ -60,7 +87,7 @@ def resolve(name: str, mode: str | None, as_json: bool, dataset: str | None,
 @click.argument("destination", metavar="TO")
 @click.option("--mode", required=True, type=click.Choice(MODES), help="Network to route on.")
 @click.option("--via", multiple=True, metavar="SITE", help="Waypoint site, in order; repeatable.")
-@click.option("--countries", multiple=True, metavar="CC",
+@click.option("--countries", multiple=True, metavar="CC", callback=_country_codes,
               help="Country (ISO alpha-2) a rail route may cross; repeatable. "
                    "Default: the countries of FROM, TO and the waypoints.")
 @click.option("--json", "as_json", is_flag=True,
@@ -81,10 +108,11 @@ def route(
     from shiproute.routes.load import PREFERRED_KIND
 
     prefer = PREFERRED_KIND.get(mode)
-    sites = [gazetteer.resolve(name, prefer) for name in (origin, *via, destination)]
-    codes = tuple(c.upper() for c in countries)
+    names = [origin, *via, destination]
+    sites = [gazetteer.resolve(name, prefer) for name in names]
+    _distinct_stops(names, sites)
     stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
-    request = RouteRequest(mode, stops, codes)  # type: ignore[arg-type]
+    request = RouteRequest(mode, stops, countries)  # type: ignore[arg-type]
     with router(no_cache, cache_dir) as service:
         (found,) = service.route_requests([request])
     if as_json:
@@ -108,8 +136,8 @@ def route(
         }
         click.echo(json.dumps(feature, ensure_ascii=False))
         return
-    names = " -> ".join(s.name for s in sites)
-    click.echo(f"{names} by {mode}: {found.distance_km:,.0f} km "
+    path = " -> ".join(s.name for s in sites)
+    click.echo(f"{path} by {mode}: {found.distance_km:,.0f} km "
                f"({found.distance_nm:,.0f} nmi)")
     click.echo(f"  route: {found.source}")
     if found.rule and found.rule != found.source:
