@@ -62,13 +62,29 @@ def _walk(rng: random.Random, a: tuple[float, float], b: tuple[float, float],
     return points
 
 
-def generate(path: Path, *, shared: bool) -> None:
-    """Write a 10,000-leg dataset."""
+def generate(path: Path, *, shared: bool, legs: int = 10_000, routes: int = 600,
+             points: tuple[int, int] = (50, 500)) -> None:
+    """Write a dataset of ``legs`` legs among 200 sites in Russia.
+
+    Parameters
+    ----------
+    path
+        The YAML file to write.
+    shared
+        Whether the legs follow the drawn routes (the dataset's ``paths:``)
+        or each has a 50-point path of its own between the ends of a route.
+    legs
+        How many legs to write.
+    routes
+        How many distinct routes (pairs of sites) the legs pick from.
+    points
+        The fewest and most points of a drawn route.
+    """
     rng = random.Random(SEED)
-    sites = {f"s{i}": (round(rng.uniform(42, 58), 4), round(rng.uniform(40, 140), 4))
+    sites = {f"s{i}": (round(rng.uniform(56, 64), 4), round(rng.uniform(44, 130), 4))
              for i in range(200)}
     ids = list(sites)
-    lines = ["title: benchmark, 10,000 legs", "sites:"]
+    lines = [f"title: benchmark, {legs:,} legs", "sites:"]
     for site_id, (lat, lon) in sites.items():
         lines.append(f"  {site_id}: {{name: Site {site_id}, kind: rail_station, country: RU, "
                      f"lat: {lat}, lon: {lon}}}")
@@ -76,16 +92,15 @@ def generate(path: Path, *, shared: bool) -> None:
     for i in range(20):
         lines.append(f"  src{i}: {{title: Report {i}, publisher: Outlet {i % 5}, "
                      f"date: 2023-{1 + i % 12:02d}, url: 'https://example.org/r/{i}'}}")
-    routes = [tuple(rng.sample(ids, 2)) for _ in range(600)]
+    pairs = [tuple(rng.sample(ids, 2)) for _ in range(routes)]
     if shared:
         lines.append("paths:")
-        for n, (a, b) in enumerate(routes):
-            points = _walk(rng, sites[a], sites[b], rng.randint(50, 500))
-            lines.append(f"  r{n}: {points}")
+        for n, (a, b) in enumerate(pairs):
+            lines.append(f"  r{n}: {_walk(rng, sites[a], sites[b], rng.randint(*points))}")
     lines.append("legs:")
-    for i in range(10_000):
-        n = rng.randrange(600)
-        a, b = routes[n]
+    for i in range(legs):
+        n = rng.randrange(routes)
+        a, b = pairs[n]
         month, day = 1 + rng.randrange(12), 1 + rng.randrange(28)
         drawn = f"r{n}" if shared else str(_walk(rng, sites[a], sites[b], 50))
         lines.append(
@@ -104,29 +119,43 @@ def timed(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--proxy-server=127.0.0.1:9",
+                 "--host-resolver-rules=MAP * ~NOTFOUND"]
+"""Headless and offline: requests to anything but loopback fail."""
+
+SHIPROUTE_READY = "() => document.querySelector('.sr-root').srReady"
+"""True once the map's runtime has drawn every layer and wired every control."""
+
+DRAWN = """() => new Promise(done => requestAnimationFrame(
+    () => requestAnimationFrame(() => done(performance.now()))))"""
+"""Resolve with the time (ms since navigation) once two more frames have run: anything
+drawn in the next frame (a canvas redraw) is painted by then."""
+
+MOVE_SLIDER = """(fraction) => new Promise(done => {
+    const end = document.querySelector('.sr-end');
+    const start = performance.now();
+    end.value = Math.floor(+end.min + (+end.max - +end.min) * fraction);
+    end.dispatchEvent(new Event('input'));
+    const filtered = performance.now() - start;
+    requestAnimationFrame(() => requestAnimationFrame(
+        () => done([filtered, performance.now() - start])));
+})"""
+"""Move the end of the time window to ``fraction`` of its range; resolve with the ms the
+re-filter took and the ms until it was repainted."""
+
+
 def browser_times(page_path: Path, chromium: str) -> tuple[float, float]:
     """Return (ms from navigation to drawn and interactive, ms to re-filter by the slider)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--proxy-server=127.0.0.1:9",
-            "--host-resolver-rules=MAP * ~NOTFOUND"])
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(page_path.as_uri(), wait_until="commit")
-        page.wait_for_function("() => document.querySelector('.sr-root').srReady",
-                               timeout=60_000)
-        ready = page.evaluate("""() => new Promise(done => requestAnimationFrame(
-            () => requestAnimationFrame(() => done(performance.now()))))""")
-        refilter = page.evaluate("""() => new Promise(done => {
-            const end = document.querySelector('.sr-end');
-            const start = performance.now();
-            end.value = Math.floor((+end.min + +end.max) / 2);
-            end.dispatchEvent(new Event('input'));
-            requestAnimationFrame(() => requestAnimationFrame(
-                () => done(performance.now() - start)));
-        })""")
+        page.wait_for_function(SHIPROUTE_READY, timeout=60_000)
+        ready = page.evaluate(DRAWN)
+        _, refilter = page.evaluate(MOVE_SLIDER, 0.5)
         browser.close()
     return float(ready), float(refilter)
 

@@ -31,6 +31,8 @@
   var POPUP_ROOM = [340, 220];  /* px a popup needs clear of panels */
   var LEADER_RINGS = [3, 16, 30]; /* px from a marker's edge: beside it, then with a leader */
   var HIT_WIDTH = 14;         /* px: the invisible band that takes clicks on a leg line */
+  var CANVAS_LEGS = 2000;     /* from this many legs on, legs, arrows and sites go on a canvas */
+  var HIT_TOLERANCE = 5;      /* px beyond a canvas line's half-width that still take clicks */
 
   /* --- small helpers ------------------------------------------------------ */
 
@@ -93,12 +95,10 @@
     return data;
   }
 
-  function dataBounds(data) {
-    var s = data.sites, bounds = L.latLngBounds([]);
+  function dataBounds(ctx) {  /* the lines are decoded once, in drawLegs */
+    var s = ctx.data.sites, bounds = L.latLngBounds([]);
     for (var i = 0; i < s.id.length; i++) { bounds.extend([s.lat[i], s.lon[i]]); }
-    data.geoms.path.forEach(function (pieces) {
-      pieces.forEach(function (piece) { bounds.extend(L.latLngBounds(decode(piece))); });
-    });
+    ctx.lines.forEach(function (entry) { bounds.extend(entry.line.getBounds()); });
     return bounds;
   }
 
@@ -411,7 +411,7 @@
 
   /* Sites, their markers and labels. A label that does not fit beside its marker may sit
    * further out with a leader line if the site is the end of a leg (or in the inset). */
-  function drawSites(ctx, map, labels, interactive) {
+  function drawSites(ctx, map, labels, interactive, renderer) {
     var data = ctx.data, s = data.sites, markers = [], ends = {};
     data.legs.from.forEach(function (i) { ends[i] = true; });
     data.legs.to.forEach(function (i) { ends[i] = true; });
@@ -419,7 +419,7 @@
     for (var i = 0; i < s.id.length; i++) {
       var style = data.kinds[s.kind[i]];
       var marker = L.circleMarker([s.lat[i], s.lon[i]], {radius: style.radius, color: "#fff",
-        weight: 2, fillColor: style.color, fillOpacity: 1, pane: "srSites",
+        weight: 2, fillColor: style.color, fillOpacity: 1, pane: "srSites", renderer: renderer,
         interactive: interactive, className: "sr-site sr-kind-" + s.kind[i]});
       if (interactive) {
         marker.on("click", (function (index) {
@@ -435,28 +435,65 @@
     return markers;
   }
 
+  /* A direction arrow drawn on a canvas: a filled triangle of fixed pixel size turned to
+   * the heading, hidden while its fill is off. */
+  var CanvasArrow = L.CircleMarker.extend({
+    _updatePath: function () {
+      var renderer = this._renderer, c = renderer._ctx, p = this._point;
+      if (!renderer._drawing || !this.options.fill) { return; }
+      var turn = (this.options.heading - 90) * Math.PI / 180;
+      var cos = Math.cos(turn), sin = Math.sin(turn);
+      c.beginPath();  /* the triangle (-5,-4) (6,0) (-5,4), turned; no save/restore */
+      c.moveTo(p.x - 5 * cos + 4 * sin, p.y - 5 * sin - 4 * cos);
+      c.lineTo(p.x + 6 * cos, p.y + 6 * sin);
+      c.lineTo(p.x - 5 * cos - 4 * sin, p.y - 5 * sin + 4 * cos);
+      c.closePath();
+      c.globalAlpha = 1;
+      c.fillStyle = this.options.fillColor;
+      c.fill();
+    }
+  });
+
+  function arrowMarker(ctx, arrow, color) {
+    if (ctx.renderer) {
+      return new CanvasArrow([arrow[0], arrow[1]], {renderer: ctx.renderer, radius: 7,
+        stroke: false, fillColor: color, heading: arrow[2], interactive: false});
+    }
+    return L.marker([arrow[0], arrow[1]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "sr-arrow", iconSize: [14, 14],
+        html: "<svg width='14' height='14' viewBox='-7 -7 14 14' style='transform:rotate(" +
+          (arrow[2] - 90) + "deg)'><path d='M-5,-4 L6,0 L-5,4 Z' fill='" + color +
+          "'/></svg>"})});
+  }
+
+  /* One line per distinct route. On a canvas the line itself takes clicks along its whole
+   * length (the canvas tests clicks against the geometry, dashes or not); as SVG, dotted
+   * and dashed strokes take clicks only on their dashes, so an invisible solid band over
+   * each line takes them instead. */
   function drawLegs(ctx) {
-    var data = ctx.data, g = data.geoms;
+    var data = ctx.data, g = data.geoms, canvas = !!ctx.renderer;
+    var clickable = ctx.mode === "interactive";
     ctx.lines = g.path.map(function (pieces, gi) {
       var mode = data.modes[g.mode[gi]];
       var points = pieces.map(function (piece) { return decode(piece); });
       var line = L.polyline(points, {color: mode.color, weight: 2, opacity: 0.9,
-        className: "sr-leg sr-mode-" + mode.name, interactive: false});
-      /* dotted and dashed strokes take clicks only on their dashes: an invisible solid
-       * band over each line takes them instead */
+        className: "sr-leg sr-mode-" + mode.name, interactive: canvas && clickable,
+        renderer: ctx.renderer});
       var hit = null;
-      if (ctx.mode === "interactive") {
+      if (clickable && !canvas) {
         hit = L.polyline(points, {weight: HIT_WIDTH, opacity: 0, lineCap: "round",
           className: "sr-hit sr-mode-" + mode.name});
-        hit.on("click", function (e) { openPopup(ctx, e.latlng, legsPopup(ctx, gi)); });
       }
-      var arrow = g.arrow[gi];
-      var marker = L.marker([arrow[0], arrow[1]], {interactive: false, keyboard: false,
-        icon: L.divIcon({className: "sr-arrow", iconSize: [14, 14],
-          html: "<svg width='14' height='14' viewBox='-7 -7 14 14' style='transform:rotate(" +
-            (arrow[2] - 90) + "deg)'><path d='M-5,-4 L6,0 L-5,4 Z' fill='" + mode.color +
-            "'/></svg>"})});
-      return {line: line, hit: hit, arrow: marker, pieces: points, legs: [], shown: []};
+      if (clickable) {
+        (hit || line).on("click", function (e) { openPopup(ctx, e.latlng, legsPopup(ctx, gi)); });
+      }
+      var arrow = arrowMarker(ctx, g.arrow[gi], mode.color);
+      if (canvas) {  /* on the canvas for good; apply() shows and hides them */
+        ctx.layers.legs.addLayer(line);
+        ctx.layers.arrows.addLayer(arrow);
+      }
+      return {line: line, hit: hit, arrow: arrow, pieces: points, legs: [], shown: [],
+        drawn: false, style: ""};
     });
     data.legs.geom.forEach(function (gi, li) { ctx.lines[gi].legs.push(li); });
     data.connectors.forEach(function (c) {
@@ -485,11 +522,12 @@
       width = Math.max(width, widthOf(ctx.data.widths, sums[key], top));
     });
     if (inferred) {  /* dots: no source states these legs */
-      return {weight: width, opacity: stated ? 0.9 : 0.55, lineCap: "round",
+      return {stroke: true, weight: width, opacity: stated ? 0.9 : 0.55, lineCap: "round",
         dashArray: "0.1 " + Math.round(width * 1.6 + 4)};
     }
     /* butt ends and dashes scaled to the width, so round caps can't close the gaps */
-    return {weight: width, opacity: stated ? 0.9 : 0.55, lineCap: fuzzy ? "butt" : "round",
+    return {stroke: true, weight: width, opacity: stated ? 0.9 : 0.55,
+      lineCap: fuzzy ? "butt" : "round",
       dashArray: fuzzy ? Math.round(width * 2.2 + 3) + " " + Math.round(width * 1.2 + 3) : null};
   }
 
@@ -505,6 +543,28 @@
     return ctx.inWindow(legs.t0[li], legs.t1[li]);
   }
 
+  /* Show or hide a line. As SVG it leaves the map (so the page holds only what is shown);
+   * on a canvas it stays, unstroked and taking no clicks, so showing it again costs no new
+   * projection of its points. */
+  function setDrawn(ctx, entry, on) {
+    if (ctx.renderer) {
+      entry.line.options.interactive = on && ctx.mode === "interactive";
+      entry.arrow.setStyle({fill: on});
+      if (!on) { entry.line.setStyle({stroke: false}); }
+    } else if (on) {
+      ctx.layers.legs.addLayer(entry.line);
+      if (entry.hit) { ctx.layers.legs.addLayer(entry.hit); }
+      ctx.layers.arrows.addLayer(entry.arrow);
+    } else {
+      ctx.layers.legs.removeLayer(entry.line);
+      if (entry.hit) { ctx.layers.legs.removeLayer(entry.hit); }
+      ctx.layers.arrows.removeLayer(entry.arrow);
+    }
+    entry.drawn = on;
+  }
+
+  /* Re-filter: group the shown legs by line, then restyle only the lines whose look
+   * changed and show or hide only those whose state changed. */
   function apply(ctx) {
     var legs = ctx.data.legs, count = 0;
     ctx.lines.forEach(function (entry) { entry.shown = []; });
@@ -514,19 +574,13 @@
       count += 1;
     }
     ctx.lines.forEach(function (entry) {
-      var drawn = ctx.layers.legs.hasLayer(entry.line);
-      if (entry.shown.length) {
-        entry.line.setStyle(lineStyle(ctx, entry));
-        if (!drawn) {
-          ctx.layers.legs.addLayer(entry.line);
-          if (entry.hit) { ctx.layers.legs.addLayer(entry.hit); }
-          ctx.layers.arrows.addLayer(entry.arrow);
-        }
-      } else if (drawn) {
-        ctx.layers.legs.removeLayer(entry.line);
-        if (entry.hit) { ctx.layers.legs.removeLayer(entry.hit); }
-        ctx.layers.arrows.removeLayer(entry.arrow);
+      var on = entry.shown.length > 0;
+      if (on) {
+        var style = lineStyle(ctx, entry), key = JSON.stringify(style);
+        if (key !== entry.style || !entry.drawn) { entry.line.setStyle(style); }
+        entry.style = key;
       }
+      if (on !== entry.drawn) { setDrawn(ctx, entry, on); }
     });
     var counter = ctx.root.querySelector(".sr-count");
     if (counter) { counter.textContent = count + " of " + legs.geom.length + " legs shown"; }
@@ -757,7 +811,8 @@
     new Inset({position: "topleft"}).addTo(map);
     var inset = L.map(holder, {zoomControl: false, attributionControl: false, dragging: false,
       scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false,
-      touchZoom: false, zoomSnap: 0.25, fadeAnimation: false, zoomAnimation: false});
+      touchZoom: false, zoomSnap: 0.25, fadeAnimation: false, zoomAnimation: false,
+      preferCanvas: !!ctx.renderer});
     drawBasemap(inset, ctx.data.basemap, {detailOnly: true});
     var near = b.pad(0.5);
     ctx.lines.forEach(function (entry) {
@@ -817,13 +872,18 @@
   }
 
   function wireResize(ctx) {
+    var container = ctx.map.getContainer(), seen = "";
     var refit = function () {
+      seen = container.clientWidth + "x" + container.clientHeight;
       ctx.map.invalidateSize({animate: false});
       if (!ctx.userMoved) { fitTo(ctx, ctx.bounds, false); }
       ctx.relabel();
     };
-    if (window.ResizeObserver) {
-      new ResizeObserver(refit).observe(ctx.map.getContainer());
+    if (window.ResizeObserver) {  /* its first report, of the size the map has, is no change */
+      seen = container.clientWidth + "x" + container.clientHeight;
+      new ResizeObserver(function () {
+        if (container.clientWidth + "x" + container.clientHeight !== seen) { refit(); }
+      }).observe(container);
     }
     document.addEventListener("fullscreenchange", refit);
     window.addEventListener("beforeprint", function () {
@@ -860,10 +920,14 @@
     var map = L.map(root.querySelector(".sr-map"), {zoomSnap: 0.25, minZoom: 0,
       zoomControl: mode === "interactive", fadeAnimation: mode === "interactive",
       zoomAnimation: mode === "interactive"});
+    map.createPane("srSites").style.zIndex = 450;
+    /* many legs: one canvas for legs, sites and arrows, drawn in that order */
+    var renderer = data.legs.geom.length >= CANVAS_LEGS ?
+      L.canvas({pane: "srSites", tolerance: HIT_TOLERANCE}) : undefined;
     var ctx = {
-      root: root, map: map, data: data, mode: mode,
+      root: root, map: map, data: data, mode: mode, renderer: renderer,
       state: {w0: null, w1: null, modes: {}, sources: {}, carriers: {}},
-      layers: {sites: L.layerGroup(), legs: L.layerGroup(), arrows: L.layerGroup(),
+      layers: {legs: L.layerGroup(), sites: L.layerGroup(), arrows: L.layerGroup(),
         links: L.layerGroup()},
       popup: L.popup({autoPan: true, className: "sr-popup-box"})
     };
@@ -891,7 +955,13 @@
     });
     var siteLabels = new Labels(map, "srLabels", 640);
     drawLegs(ctx);
-    var markers = drawSites(ctx, map, siteLabels, mode === "interactive");
+    if (renderer) {  /* a group switched back on is drawn last: keep sites and arrows on top */
+      map.on("overlayadd", function () {
+        ctx.layers.sites.eachLayer(function (layer) { layer.bringToFront(); });
+        ctx.layers.arrows.eachLayer(function (layer) { layer.bringToFront(); });
+      });
+    }
+    var markers = drawSites(ctx, map, siteLabels, mode === "interactive", renderer);
     mapLabels(ctx, mapLabelLayer);
     placePanels(ctx);
     drawViews(ctx);
@@ -903,7 +973,7 @@
       mapLabelLayer.items.forEach(function (item) { if (item.reposition) { item.reposition(); } });
       placeLabels(map, [siteLabels, mapLabelLayer], markers, obstacles(ctx));
     };
-    ctx.bounds = dataBounds(data);
+    ctx.bounds = dataBounds(ctx);
     if (!ctx.bounds.isValid()) { ctx.bounds = L.latLngBounds([[-50, -170], [70, 170]]); }
     Object.keys(ctx.panels).forEach(function (name) { setOpen(ctx.panels[name], false); });
     drawInset(ctx);  /* decided at the zoom the data would fit at; drawn before the fit */
