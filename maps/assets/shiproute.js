@@ -42,23 +42,25 @@
     });
   }
 
-  function decode(text, scale) {  /* the encoded polyline format, 1e-5 degrees by default */
-    var out = [], values = [], value = 0, shift = 0, lat = 0, lon = 0;
+  /* The encoded polyline format (1e-5 degrees by default), as [lat, lon] pairs. */
+  function decode(text, scale) {
+    var out = [], value = 0, shift = 0, lat = 0, lon = 0, odd = false;
     scale = scale || SCALE;
     for (var i = 0; i < text.length; i++) {
       var chunk = text.charCodeAt(i) - 63;
       value |= (chunk & 0x1f) << shift;
       shift += 5;
       if (chunk < 0x20) {
-        values.push(value & 1 ? ~(value >> 1) : value >> 1);
+        var delta = value & 1 ? ~(value >> 1) : value >> 1;
         value = 0;
         shift = 0;
-        if (values.length === 2) {
-          lat += values[0];
-          lon += values[1];
+        if (odd) {
+          lon += delta;
           out.push([lat / scale, lon / scale]);
-          values = [];
+        } else {
+          lat += delta;
         }
+        odd = !odd;
       }
     }
     return out;
@@ -435,29 +437,46 @@
     return markers;
   }
 
-  /* A direction arrow drawn on a canvas: a filled triangle of fixed pixel size turned to
-   * the heading, hidden while its fill is off. */
-  var CanvasArrow = L.CircleMarker.extend({
+  /* Every direction arrow of a canvas map as one layer (Leaflet's cost per layer adds up
+   * to seconds at tens of thousands of lines): a filled triangle of fixed pixel size at
+   * each shown line's middle, turned to its heading. Each arrow is {latlng, heading,
+   * color, shown}; redraw() after changing what is shown. */
+  var CanvasArrows = L.Path.extend({
+    initialize: function (arrows, options) {
+      L.setOptions(this, options);
+      this._arrows = arrows;
+    },
+    _project: function () {
+      var map = this._map;
+      this._arrows.forEach(function (a) { a.point = map.latLngToLayerPoint(a.latlng); });
+      var b = L.bounds(this._arrows.map(function (a) { return a.point; }));
+      this._pxBounds = L.bounds(b.min.subtract([7, 7]), b.max.add([7, 7]));
+    },
+    _update: function () {},
+    _containsPoint: function () { return false; },
     _updatePath: function () {
-      var renderer = this._renderer, c = renderer._ctx, p = this._point;
-      if (!renderer._drawing || !this.options.fill) { return; }
-      var turn = (this.options.heading - 90) * Math.PI / 180;
-      var cos = Math.cos(turn), sin = Math.sin(turn);
-      c.beginPath();  /* the triangle (-5,-4) (6,0) (-5,4), turned; no save/restore */
-      c.moveTo(p.x - 5 * cos + 4 * sin, p.y - 5 * sin - 4 * cos);
-      c.lineTo(p.x + 6 * cos, p.y + 6 * sin);
-      c.lineTo(p.x - 5 * cos - 4 * sin, p.y - 5 * sin + 4 * cos);
-      c.closePath();
+      var c = this._renderer._ctx;
+      if (!this._renderer._drawing) { return; }
       c.globalAlpha = 1;
-      c.fillStyle = this.options.fillColor;
-      c.fill();
+      this._arrows.forEach(function (a) {
+        if (!a.shown) { return; }
+        var p = a.point, turn = (a.heading - 90) * Math.PI / 180;
+        var cos = Math.cos(turn), sin = Math.sin(turn);
+        c.beginPath();  /* the triangle (-5,-4) (6,0) (-5,4), turned */
+        c.moveTo(p.x - 5 * cos + 4 * sin, p.y - 5 * sin - 4 * cos);
+        c.lineTo(p.x + 6 * cos, p.y + 6 * sin);
+        c.lineTo(p.x - 5 * cos - 4 * sin, p.y - 5 * sin + 4 * cos);
+        c.closePath();
+        c.fillStyle = a.color;
+        c.fill();
+      });
     }
   });
 
   function arrowMarker(ctx, arrow, color) {
     if (ctx.renderer) {
-      return new CanvasArrow([arrow[0], arrow[1]], {renderer: ctx.renderer, radius: 7,
-        stroke: false, fillColor: color, heading: arrow[2], interactive: false});
+      return {latlng: L.latLng(arrow[0], arrow[1]), heading: arrow[2], color: color,
+        shown: false};
     }
     return L.marker([arrow[0], arrow[1]], {interactive: false, keyboard: false,
       icon: L.divIcon({className: "sr-arrow", iconSize: [14, 14],
@@ -487,14 +506,15 @@
       if (clickable) {
         (hit || line).on("click", function (e) { openPopup(ctx, e.latlng, legsPopup(ctx, gi)); });
       }
-      var arrow = arrowMarker(ctx, g.arrow[gi], mode.color);
-      if (canvas) {  /* on the canvas for good; apply() shows and hides them */
-        ctx.layers.legs.addLayer(line);
-        ctx.layers.arrows.addLayer(arrow);
-      }
-      return {line: line, hit: hit, arrow: arrow, pieces: points, legs: [], shown: [],
-        drawn: false, style: ""};
+      if (canvas) { ctx.layers.legs.addLayer(line); }  /* for good: apply() shows, hides */
+      return {line: line, hit: hit, arrow: arrowMarker(ctx, g.arrow[gi], mode.color),
+        pieces: points, legs: [], shown: [], drawn: false, style: ""};
     });
+    if (canvas && ctx.lines.length) {
+      ctx.arrows = new CanvasArrows(ctx.lines.map(function (entry) { return entry.arrow; }),
+        {renderer: ctx.renderer, interactive: false});
+      ctx.layers.arrows.addLayer(ctx.arrows);
+    }
     data.legs.geom.forEach(function (gi, li) { ctx.lines[gi].legs.push(li); });
     data.connectors.forEach(function (c) {
       L.polyline(decode(c), {className: "sr-connector", weight: 2, color: "#555",
@@ -512,13 +532,13 @@
       if (!legs.inferred[li]) { inferred = false; }
       if (legs.unit[li] >= 0) {
         stated = true;
-        var key = legs.unit[li] + (legs.total[li] ? "t" : "s");  /* totals apart */
+        var key = 2 * legs.unit[li] + (legs.total[li] ? 1 : 0);  /* totals apart */
         sums[key] = (sums[key] || 0) + legs.amount[li];
       }
     });
     var width = ctx.data.widths.unknown;
     Object.keys(sums).forEach(function (key) {
-      var top = units[parseInt(key, 10)].top;
+      var top = units[Math.floor(key / 2)].top;
       width = Math.max(width, widthOf(ctx.data.widths, sums[key], top));
     });
     if (inferred) {  /* dots: no source states these legs */
@@ -533,14 +553,14 @@
 
   /* --- filters and the time window --------------------------------------- */
 
-  function legShown(ctx, li) {
+  /* Whether a leg passes the mode, carrier and source filters, the time window apart. */
+  function legPasses(ctx, li) {
     var legs = ctx.data.legs, state = ctx.state;
     if (!state.modes[ctx.data.geoms.mode[legs.geom[li]]] || !state.carriers[legs.carrier[li]]) {
       return false;
     }
     var cited = legs.sources[li];
-    if (cited.length && !cited.some(function (s) { return state.sources[s]; })) { return false; }
-    return ctx.inWindow(legs.t0[li], legs.t1[li]);
+    return !cited.length || cited.some(function (s) { return state.sources[s]; });
   }
 
   /* Show or hide a line. As SVG it leaves the map (so the page holds only what is shown);
@@ -549,7 +569,7 @@
   function setDrawn(ctx, entry, on) {
     if (ctx.renderer) {
       entry.line.options.interactive = on && ctx.mode === "interactive";
-      entry.arrow.setStyle({fill: on});
+      entry.arrow.shown = on;
       if (!on) { entry.line.setStyle({stroke: false}); }
     } else if (on) {
       ctx.layers.legs.addLayer(entry.line);
@@ -564,24 +584,35 @@
   }
 
   /* Re-filter: group the shown legs by line, then restyle only the lines whose look
-   * changed and show or hide only those whose state changed. */
+   * changed and show or hide only those whose state changed. Which legs pass the filters
+   * is kept until a filter changes (ctx.passes = null), so the time window, which moves
+   * far more often, costs only a test of dates per leg. */
   function apply(ctx) {
-    var legs = ctx.data.legs, count = 0;
-    ctx.lines.forEach(function (entry) { entry.shown = []; });
+    var legs = ctx.data.legs, count = 0, turned = false;
+    if (!ctx.passes) {
+      ctx.passes = legs.geom.map(function (gi, li) { return legPasses(ctx, li); });
+    }
+    ctx.lines.forEach(function (entry) { entry.shown.length = 0; });
     for (var li = 0; li < legs.geom.length; li++) {
-      if (!legShown(ctx, li)) { continue; }
-      ctx.lines[legs.geom[li]].shown.push(li);
-      count += 1;
+      if (ctx.passes[li] && ctx.inWindow(legs.t0[li], legs.t1[li])) {
+        ctx.lines[legs.geom[li]].shown.push(li);
+        count += 1;
+      }
     }
     ctx.lines.forEach(function (entry) {
       var on = entry.shown.length > 0;
       if (on) {
-        var style = lineStyle(ctx, entry), key = JSON.stringify(style);
+        var style = lineStyle(ctx, entry);
+        var key = [style.weight, style.opacity, style.lineCap, style.dashArray].join(" ");
         if (key !== entry.style || !entry.drawn) { entry.line.setStyle(style); }
         entry.style = key;
       }
-      if (on !== entry.drawn) { setDrawn(ctx, entry, on); }
+      if (on !== entry.drawn) {
+        setDrawn(ctx, entry, on);
+        turned = true;
+      }
     });
+    if (turned && ctx.arrows) { ctx.arrows.setStyle({}); }  /* a repaint, not a projection */
     var counter = ctx.root.querySelector(".sr-count");
     if (counter) { counter.textContent = count + " of " + legs.geom.length + " legs shown"; }
     moveChartMarker(ctx);
@@ -602,6 +633,7 @@
       ctx.state[input.dataset.filter][input.value] = input.checked;
       input.addEventListener("change", function () {
         ctx.state[input.dataset.filter][input.value] = input.checked;
+        ctx.passes = null;
         apply(ctx);
       });
     });
@@ -814,12 +846,17 @@
       touchZoom: false, zoomSnap: 0.25, fadeAnimation: false, zoomAnimation: false,
       preferCanvas: !!ctx.renderer});
     drawBasemap(inset, ctx.data.basemap, {detailOnly: true});
-    var near = b.pad(0.5);
+    var near = b.pad(0.5), byColor = {};  /* one line per colour, of every piece near */
     ctx.lines.forEach(function (entry) {
+      var color = entry.line.options.color;
       if (near.intersects(entry.line.getBounds())) {
-        L.polyline(entry.pieces, {color: entry.line.options.color, weight: 3, opacity: 0.9,
-          interactive: false, className: "sr-inset-leg"}).addTo(inset);
+        byColor[color] = (byColor[color] || []);
+        Array.prototype.push.apply(byColor[color], entry.pieces);
       }
+    });
+    Object.keys(byColor).forEach(function (color) {
+      L.polyline(byColor[color], {color: color, weight: 3, opacity: 0.9, interactive: false,
+        className: "sr-inset-leg"}).addTo(inset);
     });
     var labels = new Labels(inset, "srLabels", 640);
     var markers = drawSites(ctx, inset, labels, false);
@@ -925,7 +962,7 @@
     var renderer = data.legs.geom.length >= CANVAS_LEGS ?
       L.canvas({pane: "srSites", tolerance: HIT_TOLERANCE}) : undefined;
     var ctx = {
-      root: root, map: map, data: data, mode: mode, renderer: renderer,
+      root: root, map: map, data: data, mode: mode, renderer: renderer, passes: null,
       state: {w0: null, w1: null, modes: {}, sources: {}, carriers: {}},
       layers: {legs: L.layerGroup(), sites: L.layerGroup(), arrows: L.layerGroup(),
         links: L.layerGroup()},
