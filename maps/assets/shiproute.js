@@ -428,7 +428,7 @@
           return function (e) { openPopup(ctx, e.latlng, sitePopup(ctx, index)); };
         }(i)));
       }
-      marker.addTo(interactive ? ctx.layers.sites : map);
+      marker.addTo(map === ctx.map ? ctx.layers.sites : map);  /* the inset has no groups */
       markers.push({latlng: L.latLng(s.lat[i], s.lon[i]), radius: style.radius + 2});
       labels.add({cls: "sr-label", text: data.str(s.name[i]), latlng: L.latLng(s.lat[i], s.lon[i]),
         anchor: "marker", radius: style.radius + 1, priority: 1000 + s.weight[i], layer: labels,
