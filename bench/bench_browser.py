@@ -23,7 +23,9 @@ its ready signal (``srReady``, as bench_render and the tests use), for folium
 the load event (its map script runs inline, adding every feature with its
 popup). The JS heap is Chromium's used JS heap at that moment. The slider is
 moved to 25 %, 50 %, 75 % and back to 100 % of the time range; the table gives
-the slowest re-filter (JavaScript only) and re-filter with repaint.
+the slowest re-filter (JavaScript only) and re-filter with repaint. Each page
+is opened ``--repeat`` times (3), the two sides in turn; the table gives the
+run of median readiness.
 
 Usage::
 
@@ -42,6 +44,7 @@ from collections.abc import Iterator
 import contextlib
 from dataclasses import dataclass
 import http.server
+import os
 from pathlib import Path
 import re
 import shutil
@@ -54,7 +57,7 @@ from typing import Any
 
 from bench_render import CHROMIUM_ARGS, DRAWN, EXE, MOVE_SLIDER, SHIPROUTE_READY, generate
 
-WORKLOADS = {
+WORKLOADS: dict[str, dict[str, Any]] = {
     "10k legs, 600 routes of 50-500 points": {"legs": 10_000},
     "10k legs, 2,000 routes of 10-40 points": {"legs": 10_000, "routes": 2_000,
                                                "points": (10, 40)},
@@ -189,7 +192,7 @@ def measure(browser: Any, page_path: Path, ready: str, timeout_s: float,
     cdp.send("Performance.enable")
     try:
         page.goto(page_path.as_uri(), wait_until="commit", timeout=timeout_s * 1000)
-        page.wait_for_function(ready, timeout=timeout_s * 1000, polling=50)
+        page.wait_for_function(ready, timeout=timeout_s * 1000)
         ready_ms = float(page.evaluate(DRAWN))
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         moves = [page.evaluate(MOVE_SLIDER, f) for f in SLIDER] if slider else []
@@ -201,24 +204,33 @@ def measure(browser: Any, page_path: Path, ready: str, timeout_s: float,
                     max(m[1] for m in moves) if moves else None)
 
 
-def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str) -> list[str]:
-    """Generate one workload as ``data``, measure both sides; return its table row."""
+def median_run(runs: list[Measured]) -> Measured | None:
+    """Return the run of median readiness (the slower of the middle two), or None if none."""
+    ordered = sorted(runs, key=lambda m: m.ready_ms)
+    return ordered[len(ordered) // 2] if ordered else None
+
+
+def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str,
+        repeat: int) -> list[str]:
+    """Generate one workload as ``data``, measure both sides in turn; return its table row."""
+    from playwright.sync_api import TimeoutError as PageTimeout
+
     generate(data, shared=True, **options)
     ours_html, folium_html = data.with_suffix(".ours.html"), data.with_suffix(".folium.html")
     subprocess.run([str(EXE), "render", str(data), "-o", str(ours_html), "--no-cache"],
                    check=True, capture_output=True)
     folium_page(data, folium_html)
     localise(folium_html, base)
-    ours = measure(browser, ours_html, SHIPROUTE_READY, 120, slider=True)
-    from playwright.sync_api import TimeoutError as PageTimeout
-
-    try:
-        theirs: Measured | None = measure(browser, folium_html,
-                                          "() => document.readyState === 'complete'",
-                                          FOLIUM_LIMIT_S, slider=False)
-    except PageTimeout:  # a page that is never ready is a result too
-        theirs = None
-    return [name, *_cells(ours, theirs, ours_html, folium_html)]
+    ours, theirs = [], []
+    for _ in range(repeat):  # in turn, so that other load on the machine hits both sides
+        ours.append(measure(browser, ours_html, SHIPROUTE_READY, 120, slider=True))
+        with contextlib.suppress(PageTimeout):  # a page that is never ready is a result too
+            theirs.append(measure(browser, folium_html,
+                                  "() => document.readyState === 'complete'",
+                                  FOLIUM_LIMIT_S, slider=False))
+    mine = median_run(ours)
+    assert mine is not None
+    return [name, *_cells(mine, median_run(theirs), ours_html, folium_html)]
 
 
 def _cells(ours: Measured, theirs: Measured | None, ours_html: Path,
@@ -242,21 +254,26 @@ def main() -> None:
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--folium-assets", type=Path, required=True,
                         help="a directory holding the npm tarballs listed in the usage")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each page; the table gives the median")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    rows = []
+    rows, load = [], os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, serve(asset_files(args.folium_assets)) as base, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=OFFLINE_BUT_LOOPBACK)
         for n, (name, options) in enumerate(WORKLOADS.items()):
-            rows.append(run(browser, Path(tmp) / f"workload-{n}.yaml", name, options, base))
+            rows.append(run(browser, Path(tmp) / f"workload-{n}.yaml", name, options, base,
+                            args.repeat))
             print(f"measured: {name}", file=sys.stderr, flush=True)
         browser.close()
     print("| workload | shiproute: interactive | folium GeoJson: interactive | ratio "
           "| shiproute: slowest slider move |\n|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    print(f"\n{os.cpu_count()} CPUs; load average {load:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end.")
 
 
 if __name__ == "__main__":
