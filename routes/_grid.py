@@ -32,6 +32,7 @@ def grid_path(
     bounds: tuple[float, float, float, float],
     *,
     cell_km: float = 0.5,
+    max_cells: int = MAX_CELLS,
 ) -> tuple[LatLon, ...] | None:
     """Return a path from ``start`` to ``end`` that never touches ``blocked``.
 
@@ -45,7 +46,9 @@ def grid_path(
         (west, south, east, north) window the search stays in.
     cell_km
         Grid spacing; coarsened when the window would need more than
-        ``MAX_CELLS`` cells.
+        ``max_cells`` cells.
+    max_cells
+        Most cells searched; fewer make a faster, coarser search.
 
     Returns
     -------
@@ -57,7 +60,7 @@ def grid_path(
     mid = math.cos(math.radians((south + north) / 2))
     dy = cell_km / KM_PER_DEGREE
     dx = dy / max(mid, 0.05)
-    while ((east - west) / dx) * ((north - south) / dy) > MAX_CELLS:
+    while ((east - west) / dx) * ((north - south) / dy) > max_cells:
         dx, dy = dx * 1.5, dy * 1.5
     xs = west + dx * (np.arange(math.ceil((east - west) / dx)) + 0.5)
     ys = south + dy * (np.arange(math.ceil((north - south) / dy)) + 0.5)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import functools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyproj import Geod
 import shapely
 
 from shiproute.gazetteer.earth import KM_PER_DEGREE, load_earth
 from shiproute.routes.model import LatLon
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 _WGS84 = Geod(ellps="WGS84")
 
@@ -41,6 +45,32 @@ def land_within(bounds: tuple[float, float, float, float]) -> Any:
     broken = ~shapely.is_valid(pieces)
     pieces[broken] = shapely.make_valid(pieces[broken])
     return shapely.union_all(pieces)
+
+
+@functools.cache
+def valid_land() -> tuple[NDArray[Any], shapely.STRtree]:
+    """Return Natural Earth 10m land made valid, prepared, with a spatial index over it.
+
+    Ten of the polygons are invalid (Eurasia among them); ``shapely.make_valid``
+    repairs them in about 4 s, too slow for routing but right for checking
+    every lane edge once (``tools/vendor_lanes.py`` and its tests).
+
+    Returns
+    -------
+    tuple
+        The polygons (lon/lat) and an ``STRtree`` over them.
+    """
+    land = load_earth().land.copy()
+    broken = ~shapely.is_valid(land)
+    land[broken] = [_polygonal(shapely.make_valid(g)) for g in land[broken]]
+    shapely.prepare(land)
+    return land, shapely.STRtree(land)
+
+
+def _polygonal(geometry: Any) -> Any:
+    """Return the polygons of a geometry collection (``make_valid`` may add lines and points)."""
+    parts = shapely.get_parts(geometry)
+    return shapely.union_all(parts[shapely.area(parts) > 0])
 
 
 def geodesic_length_km(geometry: Any) -> float:

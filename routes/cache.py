@@ -37,6 +37,7 @@ CACHE_FORMAT = 2
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 """Largest cache entry read, in bytes; a route of a million points is smaller."""
 _DATA_FILES = (("shiproute.routes", "data/rail-world.npz"),
+               ("shiproute.routes", "data/sea-lanes.npz"),
                ("shiproute.gazetteer", "data/naturalearth-10m.npz"))
 _CODE_FILES = tuple(("shiproute.routes", name) for name in (
     "routing.py", "sea.py", "lanes.py", "rail.py", "_grid.py", "_land.py", "geodesic.py"))
@@ -46,17 +47,15 @@ serve routes the old code drew."""
 
 @functools.cache
 def data_version() -> str:
-    """Return a hash of the network data, the routing code, its version and searoute's."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Return a hash of the network data (lanes, railways, land), the routing code and its version.
 
+    The sea lanes are the shipped ``sea-lanes.npz``, so the installed
+    searoute's version no longer shapes a route.
+    """
     digest = hashlib.sha256()
     for package, name in (*_DATA_FILES, *_CODE_FILES):
         digest.update(files(package).joinpath(name).read_bytes())
     digest.update(package_version().encode())
-    try:
-        digest.update(version("searoute").encode())
-    except PackageNotFoundError:
-        digest.update(b"-")
     return digest.hexdigest()[:16]
 
 

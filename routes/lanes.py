@@ -1,30 +1,35 @@
-"""Searoute's Marnet sea lanes as arrays, and lane routes that join them where it pays.
+"""Sea lanes as arrays: searoute's Marnet network, repaired against land once, at vendoring time.
 
-The lanes are searoute's own Marnet network (``searoute.data.marnet_dict``:
-9,708 nodes keyed by (lon, lat), edges weighted in km and tagged with the
-passage they use, such as ``"suez"``). They are held as node arrays and one
-scipy CSR matrix. Longitudes beyond 180 degrees (searoute keeps a few Bering
-Sea nodes at 182-191 E) are normalised to [-180, 180), and nodes that then
-coincide are merged: the two sides of the antimeridian, which searoute joins
-by zero-length ``"pacific_ocean"`` links, become one node.
+The lanes are searoute's Marnet network as ``tools/vendor_lanes.py`` ships it
+in ``data/sea-lanes.npz``: every edge that crossed Natural Earth 10m land was
+replaced by a water path (its bends are nodes) or dropped, except canals and
+straits narrower than the data (Suez, Panama, the Bosphorus, the
+Dardanelles), whose land is stored with the edge (see ``data/README.md``).
+Longitudes are in [-180, 180); the two sides of the antimeridian are one node.
+Edges are weighted in km and tagged with the passage they use, such as
+``"suez"``, so a route can be kept out of it. The network is held as node
+arrays and one scipy CSR matrix.
 
 searoute joins a port to its single nearest lane node, which can lie behind
 the port: from Astara it runs 90 km south to a node off Anzali and back. Here
 each port may join any of its nearest nodes (:data:`ENTRY_CANDIDATES`, and
 every node within :data:`ENTRY_RADIUS_KM`), and one Dijkstra search from a
-virtual source linked to the origin's candidates picks the pair of entries
-that gives the shortest total: connector + lane + connector. Connectors count
-as straight (great-circle) links unless the caller says what they really cost:
-:mod:`shiproute.routes.sea` re-routes those that cross land and refuses those
-that can't reach the node over water, and the search is repeated until the
-entries it picks have been checked.
+virtual source linked to the origin's candidates picks, for every destination
+at once, the pair of entries that gives the shortest total: connector + lane +
+connector. Connectors count as straight (great-circle) links unless the caller
+says what they really cost: :mod:`shiproute.routes.sea` re-routes those that
+cross land and refuses those that can't reach the node over water, and the
+search is repeated until the entries it picks have been checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import functools
+from importlib.resources import files
+import io
+import itertools
 import logging
 import math
 import time
@@ -42,6 +47,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
+
+DATA_FILE = "sea-lanes.npz"
 
 Passage = Literal[
     "babalmandab", "bering", "bosporus", "chili", "dardanelles", "gibraltar", "malacca",
@@ -130,11 +137,19 @@ class LaneNetwork:
     matrix
         Symmetric CSR matrix of edge lengths, km; explicit zeros are edges
         (searoute has a few zero-length links between nearly equal nodes).
+    crossings
+        Land crossed by an edge, km, by its (lower, higher) node pair: only
+        the canals and narrow straits kept over land.
+    detours
+        For the edges of a water path that replaced a Marnet edge crossing
+        land, by (lower, higher) node pair: which replaced edge it belongs to.
     """
 
     lat: NDArray[Any]
     lon: NDArray[Any]
     matrix: csr_matrix
+    crossings: Mapping[tuple[int, int], float] = field(default_factory=dict)
+    detours: Mapping[tuple[int, int], int] = field(default_factory=dict)
 
     @functools.cached_property
     def _tree(self) -> cKDTree:
@@ -177,20 +192,35 @@ class LaneNetwork:
         data = np.append(graph.data, [e.km for e in entries])
         return csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
 
-    def _shortest(self, starts: Collection[Entry], ends: Sequence[Entry]) -> LanePath:
-        """Return the shortest route from any of ``starts`` to any of ``ends``, with connectors."""
-        source = len(self.lat)
+    def land_km(self, nodes: Sequence[int]) -> float:
+        """Return the land a lane path crosses (kept canals and narrow straits), km."""
+        return sum(self.crossings.get(_pair(a, b), 0.0) for a, b in itertools.pairwise(nodes))
+
+    def repairs(self, nodes: Sequence[int]) -> int:
+        """Return how many Marnet edges along a lane path were re-routed around land."""
+        return len({self.detours[p] for p in itertools.starmap(_pair, itertools.pairwise(nodes))
+                    if p in self.detours})
+
+    def _search(self, starts: Collection[Entry]) -> tuple[NDArray[Any], NDArray[Any]]:
+        """Return Dijkstra distances and predecessors from a virtual source linked to ``starts``."""
         distances, previous = dijkstra(self._from_source(starts), directed=True,
-                                       indices=source, return_predecessors=True)
+                                       indices=len(self.lat), return_predecessors=True)
+        return distances, previous
+
+    def _trace(self, search: tuple[NDArray[Any], NDArray[Any]], starts: Mapping[int, Entry],
+               ends: Sequence[Entry]) -> LanePath:
+        """Return the shortest route of a search to any of ``ends``, with connectors."""
+        distances, previous = search
         totals = [distances[e.node] + e.km for e in ends]
         best = int(np.argmin(totals))
         if not math.isfinite(totals[best]):
             raise NoRouteError("the sea lanes do not connect these ports")
         exit_ = ends[best]
+        source = len(self.lat)
         chain = [exit_.node]
         while previous[chain[-1]] != source:
             chain.append(int(previous[chain[-1]]))
-        entry = next(e for e in starts if e.node == chain[-1])
+        entry = starts[chain[-1]]
         lane_km = float(distances[exit_.node]) - entry.km
         return LanePath(tuple(reversed(chain)), entry, exit_, lane_km)
 
@@ -198,23 +228,14 @@ class LaneNetwork:
               ) -> LanePath:
         """Return the shortest lane route between two ports, over their best entries.
 
-        Each port may join any of its :meth:`entries`; the entry and exit
-        minimise connector + lane + connector, so the route never runs out to
-        a node behind the port and back. Connectors count as straight lines
-        unless ``connect`` gives their real cost. As a straight line is never
-        longer than the real connector, ``connect`` is asked only about the
-        entries the best route uses, and the search is run again until both
-        the entry and the exit of the best route have been checked.
+        See :meth:`routes`, which this calls with one destination.
 
         Parameters
         ----------
         origin, destination
             (lat, lon) of the ports.
         connect
-            ``connect(port, node)`` returns the cost of joining the lane node
-            at ``node`` (lat, lon) from ``port``, in km, at least the straight
-            distance; or ``None`` when the port can't reach that node over
-            water (:mod:`shiproute.routes.sea` passes one).
+            As for :meth:`routes`.
 
         Returns
         -------
@@ -227,26 +248,91 @@ class LaneNetwork:
             the nearest lane's distance), or no lane path joins the ports'
             entries (lanes cut off by the restrictions).
         """
-        ports = (origin, destination)
-        candidates = [{e.node: e for e in self.entries(port)} for port in ports]
-        nearest = [min(e.km for e in side.values()) for side in candidates]
-        checked: set[tuple[int, int]] = set()
-        while True:
-            for port, side, km in zip(ports, candidates, nearest, strict=True):
-                if not side:
-                    raise _unreachable(port, km)
-            lane = self._shortest(candidates[0].values(), list(candidates[1].values()))
-            unchecked = [(n, e) for n, e in enumerate((lane.entry, lane.exit))
-                         if (n, e.node) not in checked]
-            if connect is None or not unchecked:
-                return lane
-            for n, entry in unchecked:
-                checked.add((n, entry.node))
-                cost = connect(ports[n], self.point(entry.node))
-                if cost is None:
-                    del candidates[n][entry.node]
-                else:
-                    candidates[n][entry.node] = Entry(entry.node, cost)
+        (found,) = self.routes(origin, [destination], connect=connect)
+        if isinstance(found, NoRouteError):
+            raise found
+        return found
+
+    def routes(self, origin: LatLon, destinations: Sequence[LatLon], *,
+               connect: Connect | None = None) -> list[LanePath | NoRouteError]:
+        """Return the shortest lane routes from one port to several, over their best entries.
+
+        Each port may join any of its :meth:`entries`; the entry and exit
+        minimise connector + lane + connector, so a route never runs out to a
+        node behind the port and back. Connectors count as straight lines
+        unless ``connect`` gives their real cost. As a straight line is never
+        longer than the real connector, ``connect`` is asked only about the
+        entries the best routes use, and the search (one for all the
+        destinations) is run again until the entry and exit of every best
+        route have been checked.
+
+        Parameters
+        ----------
+        origin
+            (lat, lon) of the port the routes start at.
+        destinations
+            (lat, lon) of the ports they end at.
+        connect
+            ``connect(port, node)`` returns the cost of joining the lane node
+            at ``node`` (lat, lon) from ``port``, in km, at least the straight
+            distance; or ``None`` when the port can't reach that node over
+            water (:mod:`shiproute.routes.sea` passes one).
+
+        Returns
+        -------
+        list
+            Per destination, in order, the :class:`LanePath`, or the
+            :class:`NoRouteError` saying why there is none: ``connect``
+            refuses every entry of a port (the message gives the nearest
+            lane's distance), or no lane path joins the ports' entries (lanes
+            cut off by the restrictions).
+        """
+        ports = list(dict.fromkeys([origin, *destinations]))
+        candidates = {p: {e.node: e for e in self.entries(p)} for p in ports}
+        nearest = {p: min(e.km for e in side.values()) for p, side in candidates.items()}
+        checked: set[tuple[LatLon, int]] = set()
+        found: dict[LatLon, LanePath | NoRouteError] = {}
+        pending = list(dict.fromkeys(destinations))
+        while pending:
+            if not candidates[origin]:
+                found.update((d, _unreachable(origin, nearest[origin])) for d in pending)
+                break
+            search = self._search(candidates[origin].values())
+            starts = dict(candidates[origin])
+            searched = {node for port, node in checked if port == origin}
+            again = []
+            for destination in pending:
+                if not candidates[destination]:
+                    found[destination] = _unreachable(destination, nearest[destination])
+                    continue
+                try:
+                    lane = self._trace(search, starts, list(candidates[destination].values()))
+                except NoRouteError as err:
+                    found[destination] = err
+                    continue
+                # an entry checked since the search (for another destination) needs a new search
+                unchecked = [(origin, lane.entry)] if lane.entry.node not in searched else []
+                if (destination, lane.exit.node) not in checked:
+                    unchecked.append((destination, lane.exit))
+                if connect is None or not unchecked:
+                    found[destination] = lane
+                    continue
+                again.append(destination)
+                for port, entry in unchecked:
+                    if (port, entry.node) in checked:
+                        continue
+                    checked.add((port, entry.node))
+                    cost = connect(port, self.point(entry.node))
+                    if cost is None:
+                        del candidates[port][entry.node]
+                    else:
+                        candidates[port][entry.node] = Entry(entry.node, cost)
+            pending = again
+        return [found[d] for d in destinations]
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
 
 
 def _unreachable(port: LatLon, nearest_km: float) -> NoRouteError:
@@ -255,14 +341,8 @@ def _unreachable(port: LatLon, nearest_km: float) -> NoRouteError:
     return NoRouteError(message)
 
 
-def _edge_arrays(edges: Mapping[Node, Mapping[Node, Mapping[str, Any]]],
-                 index: Mapping[Node, int], restrictions: Collection[str]
-                 ) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
-    """Return (rows, cols, km) of the open edges, both ways, without self-loops or repeats."""
-    found = [(index[u], index[v], float(data["weight"]))
-             for u, adjacent in edges.items() for v, data in adjacent.items()
-             if data.get("passage") not in restrictions]
-    rows, cols, km = (np.array(column) for column in zip(*found, strict=True))
+def _symmetric(rows: NDArray[Any], cols: NDArray[Any], km: NDArray[Any], n: int) -> csr_matrix:
+    """Return the CSR matrix of undirected edges, both ways, the shortest of repeats, no loops."""
     rows, cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
     km = np.concatenate([km, km])
     order = np.lexsort((km, cols, rows))  # per (row, col), the shortest edge first
@@ -270,7 +350,7 @@ def _edge_arrays(edges: Mapping[Node, Mapping[Node, Mapping[str, Any]]],
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     keep = first & (rows != cols)
-    return rows[keep], cols[keep], km[keep]
+    return csr_matrix((km[keep], (rows[keep], cols[keep])), shape=(n, n))
 
 
 def build_lane_network(
@@ -279,7 +359,7 @@ def build_lane_network(
     *,
     restrictions: Collection[str] = DEFAULT_RESTRICTIONS,
 ) -> LaneNetwork:
-    """Build a lane network from nodes and edges in searoute's Marnet format.
+    """Build a lane network from nodes and edges in searoute's Marnet format, as they are.
 
     Parameters
     ----------
@@ -294,25 +374,29 @@ def build_lane_network(
     Returns
     -------
     LaneNetwork
-        Nodes that coincide once longitudes are normalised are one node.
+        Nodes that coincide once longitudes are normalised are one node. No
+        edge is checked against land (:func:`load_lane_network` loads lanes
+        that were).
     """
     keys = list(nodes)
     raw = np.array(keys, dtype=np.float64).reshape(-1, 2)
     position = np.round(np.column_stack([raw[:, 1], _normalized_longitude(raw[:, 0])]), 6)
     merged, inverse = np.unique(position, axis=0, return_inverse=True)
     index = dict(zip(keys, inverse.ravel().tolist(), strict=True))
-    rows, cols, km = _edge_arrays(edges, index, restrictions)
-    n = len(merged)
-    matrix = csr_matrix((km, (rows, cols)), shape=(n, n))
+    found = [(index[u], index[v], float(data["weight"]))
+             for u, adjacent in edges.items() for v, data in adjacent.items()
+             if data.get("passage") not in restrictions]
+    rows, cols, km = (np.array(column) for column in zip(*found, strict=True))
+    matrix = _symmetric(rows, cols, km, len(merged))
     return LaneNetwork(lat=merged[:, 0].copy(), lon=merged[:, 1].copy(), matrix=matrix)
 
 
 @functools.cache
 def load_lane_network(restrictions: frozenset[Passage] = DEFAULT_RESTRICTIONS) -> LaneNetwork:
-    """Load searoute's Marnet lanes (cached per set of restrictions).
+    """Load the shipped sea lanes, repaired against land (cached per set of restrictions).
 
-    The first call takes about 0.2 s: 0.13 s to import searoute's data
-    module, 0.04 s to build the arrays (measured on a 2-core machine).
+    Reads ``data/sea-lanes.npz`` (built by ``tools/vendor_lanes.py``); the
+    first call takes a few hundredths of a second.
 
     Parameters
     ----------
@@ -325,9 +409,17 @@ def load_lane_network(restrictions: frozenset[Passage] = DEFAULT_RESTRICTIONS) -
     LaneNetwork
     """
     started = time.perf_counter()
-    from searoute.data.marnet_dict import edge_list, node_list
-
-    network = build_lane_network(node_list, edge_list, restrictions=restrictions)
+    raw = files("shiproute.routes").joinpath("data", DATA_FILE).read_bytes()
+    with np.load(io.BytesIO(raw)) as data:
+        lat, lon, a, b = data["lat"], data["lon"], data["edge_a"], data["edge_b"]
+        km, land, detour = data["km"], data["land_km"], data["detour"]
+        closed = np.isin(data["passages"], sorted(restrictions))
+        open_ = ~closed[data["passage"]]
+    a, b, km, land, detour = a[open_], b[open_], km[open_], land[open_], detour[open_]
+    crossings = {(int(i), int(j)): float(k) for i, j, k in zip(a, b, land, strict=True) if k > 0}
+    detours = {(int(i), int(j)): int(d) for i, j, d in zip(a, b, detour, strict=True) if d >= 0}
+    network = LaneNetwork(lat=lat, lon=lon, matrix=_symmetric(a, b, km, len(lat)),
+                          crossings=crossings, detours=detours)
     log.debug("loaded %d sea lane nodes in %.2f s", len(network.lat),
               time.perf_counter() - started)
     return network

@@ -10,7 +10,7 @@ Caching and the sharing of identical requests belong to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 import itertools
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,6 +22,7 @@ from shiproute.routes.model import LatLon, Leg, Mode, Route
 
 if TYPE_CHECKING:
     from shiproute.routes.rail import RailNetwork, RailPath
+    from shiproute.routes.sea import SeaPath
 
 LONG_CONNECTOR_KM = 15.0
 MAX_CONNECTOR_WATER_KM = 0.3
@@ -128,20 +129,30 @@ def _fallback(request: RouteRequest, reason: str) -> Route:
                  rule="no network path")
 
 
-def _sea(request: RouteRequest) -> Route:
+def _sea_many(requests: Mapping[K, RouteRequest]) -> dict[K, Route | NoRouteError]:
+    """Route sea requests; all their hops are routed together, one lane search per origin."""
+    from shiproute.routes.sea import sea_paths
+
+    hops = {k: list(itertools.pairwise(s.point for s in r.stops)) for k, r in requests.items()}
+    pairs = list(dict.fromkeys(pair for legs in hops.values() for pair in legs))
+    found = dict(zip(pairs, sea_paths(pairs), strict=True))
+    out: dict[K, Route | NoRouteError] = {}
+    for key, request in requests.items():
+        paths = [found[pair] for pair in hops[key]]
+        failed = [p for p in paths if isinstance(p, NoRouteError)]
+        out[key] = failed[0] if failed else _sea(request, paths)  # type: ignore[arg-type]
+    return out
+
+
+def _sea(request: RouteRequest, paths: Sequence[SeaPath]) -> Route:
     from shiproute.routes._land import path_length_km
-    from shiproute.routes.sea import sea_path
 
     points: list[LatLon] = [request.stops[0].point]
-    land = 0.0
-    repaired = 0
-    direct = 0
-    for a, b in itertools.pairwise(request.stops):
-        path = sea_path(a.point, b.point)
+    for path in paths:
         points.extend(path.points[1:])
-        land += path.land_km
-        repaired += path.repaired
-        direct += path.direct
+    land = sum(path.land_km for path in paths)
+    repaired = sum(path.repaired for path in paths)
+    direct = sum(path.direct for path in paths)
     flags = []
     if land > 0.05:
         flags.append(f"crosses {land:.1f} km of land in the 10m coastline data "
@@ -281,7 +292,7 @@ def route_many(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> dict[K, Route]:
-    """Route requests on the networks; rail requests share one search per origin.
+    """Route requests on the networks; rail and sea requests share one search per origin.
 
     Parameters
     ----------
@@ -305,13 +316,15 @@ def route_many(
         results.update(_rail_many(rail, load_rail_network()))
         if progress:
             progress(len(rail))
+    sea = {k: r for k, r in requests.items() if r.mode == "sea"}
+    if sea:
+        results.update(_sea_many(sea))
+        if progress:
+            progress(len(sea))
     for key, request in requests.items():
-        if request.mode == "rail":
+        if request.mode in ("rail", "sea"):
             continue
-        try:
-            results[key] = _route_one(request)
-        except NoRouteError as err:
-            results[key] = err
+        results[key] = _route_one(request)
         if progress:
             progress(1)
     out: dict[K, Route] = {}
@@ -327,8 +340,6 @@ def is_unrouted(route: Route) -> bool:
 
 
 def _route_one(request: RouteRequest) -> Route:
-    if request.mode == "sea":
-        return _sea(request)
     points, km = _great_circle(request)
     if request.mode == "road":
         flag = "no offline road network: drawn as a great circle"

@@ -1,0 +1,224 @@
+"""Benchmark sea routing: 100 port pairs against searoute, and 100,000 legs cold.
+
+Every measurement runs in a fresh Python process, so cold costs (imports,
+loading the lanes and the land) count; wall time is measured around the
+process, peak memory is the process's own ``ru_maxrss``.
+
+- the 100 seeded port pairs of ``tests/data/sea-baseline.json`` (picked by
+  ``bench/sea_pairs.py``), routed by shiproute's API (``route_many``) and by
+  ``searoute.searoute`` in the same run. For both, the land crossed is measured
+  independently, as ``tests/test_routing.py`` does: the route sampled every
+  100 m, points on Natural Earth 10m land counted, except within 3 km of
+  either port and within 2 km of the lane edges kept over land on purpose
+  (canals and straits narrower than the data, ``sea-lane-repairs.csv``).
+  Distances are compared with the baseline the fixture recorded with the code
+  before the lanes were vendored, and with searoute's own;
+- 100,000 sea legs among 200 coastal ports (seeded; about 36,000 distinct
+  requests), routed cold through ``Router`` without a cache, as
+  ``shiproute render --no-cache`` routes them.
+
+Usage::
+
+    python bench/bench_sea.py
+
+Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "data" / "sea-baseline.json"
+LEGS = 100_000
+SITES = 200
+LEGS_SEED = 20261201
+STEP_KM = 0.1
+PORT_KM = 3.0
+CORRIDOR_KM = 2.0
+
+SEAROUTE = r"""
+import json, resource, sys, time
+start = time.perf_counter()
+import searoute
+pairs = json.load(open(sys.argv[1]))["pairs"]
+out = []
+for pair in pairs:
+    a, b = pair["origin"], pair["destination"]
+    feature = searoute.searoute([a[3], a[2]], [b[3], b[2]], units="km", append_orig_dest=True)
+    out.append({"km": feature["properties"]["length"],
+                "points": [[lat, lon] for lon, lat in feature["geometry"]["coordinates"]]})
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+json.dump({"seconds": seconds, "peak_mb": peak, "routes": out}, open(sys.argv[2], "w"))
+"""
+
+OURS = r"""
+import json, resource, sys, time
+start = time.perf_counter()
+from shiproute.routes.routing import RouteRequest, Stop, is_unrouted, route_many
+pairs = json.load(open(sys.argv[1]))["pairs"]
+requests = {n: RouteRequest("sea", (Stop(p["origin"][1], p["origin"][2], p["origin"][3], ""),
+                                    Stop(p["destination"][1], p["destination"][2],
+                                         p["destination"][3], "")))
+            for n, p in enumerate(pairs)}
+routes = route_many(requests)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out = [None if is_unrouted(routes[n]) else
+       {"km": routes[n].distance_km, "points": routes[n].points} for n in range(len(pairs))]
+json.dump({"seconds": seconds, "peak_mb": peak, "routes": out}, open(sys.argv[2], "w"))
+"""
+
+MANY = r"""
+import json, resource, sys, time
+import numpy as np
+start = time.perf_counter()
+from shiproute.routes.router import Router
+from shiproute.routes.routing import RouteRequest, Stop, is_unrouted
+data = json.load(open(sys.argv[1]))
+stops = [Stop(name, lat, lon, "") for name, lat, lon in data["sites"]]
+requests = [RouteRequest("sea", (stops[a], stops[b])) for a, b in data["legs"]]
+routes = Router().route_requests(requests)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+unrouted = sum(is_unrouted(r) for r in {id(r): r for r in routes}.values())
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "distinct": len(set(requests)),
+                  "unrouted": unrouted}))
+"""
+
+
+def _samples(points: list[list[float]]) -> np.ndarray:
+    """Return (lat, lon) points every ``STEP_KM`` along a path, straight in lat/lon as drawn."""
+    out = []
+    for (lat1, lon1), (lat2, lon2) in itertools.pairwise(points):
+        lon2 = lon1 + (lon2 - lon1 + 180.0) % 360.0 - 180.0  # across the antimeridian
+        km = 111.2 * math.hypot(lat2 - lat1, (lon2 - lon1) * math.cos(math.radians(lat1)))
+        n = max(1, int(km / STEP_KM))
+        t = np.arange(n) / n
+        out.append(np.column_stack([lat1 + (lat2 - lat1) * t, lon1 + (lon2 - lon1) * t]))
+    out.append(np.array([points[-1]]))
+    samples = np.concatenate(out)
+    samples[:, 1] = (samples[:, 1] + 180.0) % 360.0 - 180.0
+    return samples
+
+
+def _corridors() -> Any:
+    """Return the areas within ``CORRIDOR_KM`` of the lane edges kept over land."""
+    import shapely
+
+    from shiproute.routes.lanes import load_lane_network
+
+    network = load_lane_network(frozenset())
+    lines = [shapely.LineString([(network.lon[n], network.lat[n]) for n in pair])
+             for pair in network.crossings]
+    return shapely.union_all(shapely.buffer(lines, CORRIDOR_KM / 111.2))
+
+
+def land_km(points: list[list[float]], corridors: Any) -> float:
+    """Return the km of a route on land, outside the port disks and the kept corridors."""
+    import shapely
+
+    from shiproute.gazetteer.earth import load_earth
+
+    samples = _samples(points)
+    ends = np.array([points[0], points[-1]])
+    gap = np.hypot(samples[:, None, 0] - ends[None, :, 0],
+                   (samples[:, None, 1] - ends[None, :, 1])
+                   * np.cos(np.radians(samples[:, None, 0]))) * 111.2
+    keep = gap.min(axis=1) > PORT_KM
+    keep &= ~shapely.contains_xy(corridors, samples[:, 1], samples[:, 0])
+    lat, lon = samples[keep, 0], samples[keep, 1]
+    return float(load_earth().on_land(lon, lat).sum()) * STEP_KM
+
+
+def _run(script: str, *args: str) -> tuple[float, str]:
+    """Run a Python snippet in a fresh process; return its wall time and stdout."""
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script, *args], check=True,
+                         capture_output=True, text=True)
+    return time.perf_counter() - start, out.stdout
+
+
+def _legs(tmp: Path) -> Path:
+    """Write the 100,000-leg request set among ``SITES`` coastal ports; return its path."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from sea_pairs import pick_pairs
+
+    ports = {tuple(p[key]) for p in pick_pairs(LEGS_SEED, SITES) for key in
+             ("origin", "destination")}
+    sites = sorted(ports)[:SITES]
+    rng = np.random.default_rng(LEGS_SEED)
+    pairs = [[int(i) for i in rng.choice(SITES, 2, replace=False)] for _ in range(LEGS)]
+    path = tmp / "legs.json"
+    path.write_text(json.dumps({"sites": [s[1:] for s in sites], "legs": pairs}))
+    return path
+
+
+def _compare(rows: list[tuple[str, str, str]], ours: dict[str, Any],
+             theirs: dict[str, Any], baseline: list[dict[str, Any]]) -> None:
+    corridors = _corridors()
+    our_land = [land_km(r["points"], corridors) for r in ours["routes"] if r]
+    their_land = [land_km(r["points"], corridors) for r in theirs["routes"]]
+    rows.append(("land crossed outside 3 km port disks and the kept canal/strait corridors",
+                 f"shiproute {sum(our_land):.1f} km on {sum(k > 0 for k in our_land)} routes",
+                 f"searoute {sum(their_land):.1f} km on {sum(k > 0 for k in their_land)} "
+                 "routes"))
+    old = [(r["km"], b["km"]) for r, b in zip(ours["routes"], baseline, strict=True)
+           if r and b["km"]]
+    deltas = [abs(a - b) / b for a, b in old]
+    rows.append(("distance vs the code before (fixture), |delta| median / max",
+                 f"{statistics.median(deltas):.2%} / {max(deltas):.2%}",
+                 f"{sum(d > 0.02 for d in deltas)} of {len(deltas)} pairs over 2%"))
+    clean = [(r["km"], t["km"]) for r, t, land in
+             zip(ours["routes"], theirs["routes"], their_land, strict=True) if r and land == 0]
+    deltas = [(a - b) / b for a, b in clean]
+    rows.append(("distance vs searoute where searoute crosses no land, median / max",
+                 f"{statistics.median(deltas):+.2%} / {max(deltas, key=abs):+.2%}",
+                 f"{len(clean)} pairs"))
+
+
+def main() -> None:
+    """Run every measurement and print the table."""
+    baseline = json.loads(FIXTURE.read_text())["pairs"]
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        found = {}
+        for name, script in (("searoute", SEAROUTE), ("shiproute", OURS)):
+            out = Path(tmp) / f"{name}.json"
+            wall, _ = _run(script, str(FIXTURE), str(out))
+            found[name] = json.loads(out.read_text())
+            found[name]["wall"] = wall
+        ours, theirs = found["shiproute"], found["searoute"]
+        rows.append(("100 port pairs, `searoute.searoute` (fresh process)",
+                     f"{theirs['wall']:.2f} s, peak {theirs['peak_mb']:.0f} MB", "reference"))
+        ratio = ours["wall"] / theirs["wall"]
+        rows.append(("100 port pairs, shiproute `route_many` (fresh process)",
+                     f"{ours['wall']:.2f} s, peak {ours['peak_mb']:.0f} MB",
+                     f"{ratio:.1f}x searoute's time (target <= 3x); "
+                     f"{sum(r is None for r in ours['routes'])} unrouted"))
+        _compare(rows, ours, theirs, baseline)
+        wall, out = _run(MANY, str(_legs(Path(tmp))))
+        many = json.loads(out)
+        rows.append((f"{LEGS:,} sea legs among {SITES} ports, cold, no cache (fresh process)",
+                     f"{wall:.1f} s, peak {many['peak_mb']:.0f} MB",
+                     f"{many['distinct']:,} distinct requests, {many['unrouted']} unrouted; "
+                     "target <= 60 s"))
+    print("| measurement | result | note |\n|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
