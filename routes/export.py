@@ -77,6 +77,7 @@ finer ones come back rounded to 6.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import csv
 import errno
 import io
@@ -204,7 +205,7 @@ def coordinate_text(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def lonlat(points: tuple[LatLon, ...]) -> list[list[float]]:
+def lonlat(points: Sequence[LatLon]) -> list[list[float]]:
     """Return (lat, lon) points as rounded GeoJSON ``[lon, lat]`` positions."""
     return [[rounded(lon), rounded(lat)] for lat, lon in points]
 
@@ -501,7 +502,7 @@ def to_kmz(routed: RoutedDataset) -> bytes:
 
 # --- CSV and GeoPackage --------------------------------------------------------------------
 
-def wkt(points: tuple[LatLon, ...]) -> str:
+def wkt(points: Sequence[LatLon]) -> str:
     """Return a route as a WKT ``LINESTRING`` (lon lat, rounded)."""
     coords = ", ".join(f"{coordinate_text(lon)} {coordinate_text(lat)}" for lat, lon in points)
     return f"LINESTRING ({coords})"

@@ -6,14 +6,19 @@ the loader works on these and never on raw YAML.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args, overload
+
+import numpy as np
 
 from shiproute.gazetteer.model import Site
 from shiproute.routes.dates import When
 from shiproute.routes.quantity import Quantity
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 Mode = Literal["sea", "rail", "road", "air"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -249,9 +254,78 @@ DECIMALS = 6
 """Decimals kept in route coordinates (1e-6 degrees is about 0.1 m)."""
 
 
-def _rounded(points: tuple[LatLon, ...]) -> tuple[LatLon, ...]:
-    return tuple((round(lat, DECIMALS) + 0.0, round(lon, DECIMALS) + 0.0)
-                 for lat, lon in points)
+class Line(Sequence[LatLon]):
+    """An immutable line of (lat, lon) points, held in one read-only numpy array.
+
+    A route across Russia has thousands of points and a map may have tens of
+    thousands of routes: as Python tuples they took 3 GB for 100,000 legs, as
+    one array per line they take 16 bytes a point, and the renderer and the
+    route cache read and write them in whole-array steps. It behaves as the
+    tuple of ``(lat, lon)`` tuples it replaces: iterating, indexing, slicing
+    (a :class:`Line`), ``len``, and ``==`` with another line or a tuple or
+    list of points. ``numpy.asarray(line)`` is the array itself, without a copy.
+
+    Parameters
+    ----------
+    points
+        (lat, lon) pairs, or an (n, 2) array; rounded to :data:`DECIMALS`
+        decimals (about 0.1 m), since finer digits are only the noise of
+        float32 network data and grid arithmetic.
+    """
+
+    __slots__ = ("array",)
+
+    array: NDArray[np.float64]
+    """The points, an (n, 2) float array of latitude and longitude; read-only."""
+
+    def __init__(self, points: Iterable[LatLon] | NDArray[np.float64]) -> None:
+        given = points.array if isinstance(points, Line) else points
+        grid = np.asarray(given if isinstance(given, np.ndarray) else list(given), dtype=float)
+        grid = np.round(grid.reshape(-1, 2), DECIMALS) + 0.0  # + 0.0: no -0.0
+        grid.flags.writeable = False
+        object.__setattr__(self, "array", grid)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Line is immutable; can't set {name!r}")
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    @overload
+    def __getitem__(self, index: int) -> LatLon: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Line: ...
+
+    def __getitem__(self, index: int | slice) -> LatLon | Line:
+        if isinstance(index, slice):
+            return Line(self.array[index])
+        lat, lon = self.array[index].tolist()
+        return (lat, lon)
+
+    def __iter__(self) -> Iterator[LatLon]:
+        return map(tuple, self.array.tolist())
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> NDArray[Any]:
+        same = dtype is None or np.dtype(dtype) == self.array.dtype
+        return self.array.copy() if copy else self.array if same else self.array.astype(dtype)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Line):
+            return bool(np.array_equal(self.array, other.array))
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(tuple(p) for p in other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.array.tobytes())
+
+    def __repr__(self) -> str:
+        return f"Line({self.array.tolist()!r})"
+
+    def tolist(self) -> list[list[float]]:
+        """Return the points as ``[lat, lon]`` lists (for JSON)."""
+        return self.array.tolist()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,17 +356,19 @@ class Route:
         Countries the path passes through, ISO alpha-2, in path order.
     """
 
-    points: tuple[LatLon, ...]
+    points: Line
     distance_km: float
     source: str
     flags: tuple[str, ...] = ()
     rule: str = ""
-    connectors: tuple[tuple[LatLon, ...], ...] = ()
+    connectors: tuple[Line, ...] = ()
     countries: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "points", _rounded(self.points))
-        object.__setattr__(self, "connectors", tuple(_rounded(c) for c in self.connectors))
+        if not isinstance(self.points, Line):
+            object.__setattr__(self, "points", Line(self.points))
+        if not all(isinstance(c, Line) for c in self.connectors):
+            object.__setattr__(self, "connectors", tuple(map(Line, self.connectors)))
 
     @property
     def distance_nm(self) -> float:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from shiproute.errors import NoRouteError
 from shiproute.gazetteer.model import Site
 from shiproute.routes.geodesic import geodesic_km, geodesic_points
-from shiproute.routes.model import LatLon, Leg, Mode, Route
+from shiproute.routes.model import LatLon, Leg, Line, Mode, Route
 
 if TYPE_CHECKING:
     from shiproute.routes.rail import RailNetwork, RailPath
@@ -125,7 +125,7 @@ def _great_circle(request: RouteRequest) -> tuple[list[LatLon], float]:
 
 def _fallback(request: RouteRequest, reason: str) -> Route:
     points, km = _great_circle(request)
-    return Route(tuple(points), km, FALLBACK_SOURCE, (f"unrouted: {reason}",),
+    return Route(Line(points), km, FALLBACK_SOURCE, (f"unrouted: {reason}",),
                  rule="no network path")
 
 
@@ -170,7 +170,7 @@ def _sea(request: RouteRequest, paths: Sequence[SeaPath]) -> Route:
     via = request.stops[1:-1]
     if via:
         rules.append("via " + ", ".join(s.name for s in via))
-    return Route(tuple(points), path_length_km(points), " + ".join(sources), tuple(flags),
+    return Route(Line(points), path_length_km(points), " + ".join(sources), tuple(flags),
                  "; ".join(rules))
 
 
@@ -234,8 +234,8 @@ def _rail_route(request: RouteRequest, network: RailNetwork, hops: list[RailPath
     # the neighbour's territory at Natural Earth's resolution (Tumangang, KP)
     countries = (request.stops[0].country, *network.countries_along(nodes),
                  *(s.country for s in request.stops[1:]))
-    return Route(tuple(points), km, RAIL_SOURCE, tuple(flags), rule,
-                 tuple(connectors), tuple(dict.fromkeys(c for c in countries if c)))
+    return Route(Line(points), km, RAIL_SOURCE, tuple(flags), rule,
+                 tuple(map(Line, connectors)), tuple(dict.fromkeys(c for c in countries if c)))
 
 
 def _rail_rule(request: RouteRequest) -> str:
@@ -343,12 +343,12 @@ def _route_one(request: RouteRequest) -> Route:
     points, km = _great_circle(request)
     if request.mode == "road":
         flag = "no offline road network: drawn as a great circle"
-        return Route(tuple(points), km, ROAD_SOURCE, (flag,), rule="straight line")
-    return Route(tuple(points), km, AIR_SOURCE, rule="great circle")
+        return Route(Line(points), km, ROAD_SOURCE, (flag,), rule="straight line")
+    return Route(Line(points), km, AIR_SOURCE, rule="great circle")
 
 
 def drawn_route(points: tuple[LatLon, ...]) -> Route:
     """Return the route of a leg whose path the dataset draws itself."""
     from shiproute.routes._land import path_length_km
 
-    return Route(points, path_length_km(points), DRAWN_SOURCE, rule="as drawn in the dataset")
+    return Route(Line(points), path_length_km(points), DRAWN_SOURCE, rule="as drawn in the dataset")

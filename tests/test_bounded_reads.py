@@ -9,6 +9,8 @@ real command and asserts the exact message and exit code.
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 import json
 import os
 from pathlib import Path
@@ -16,8 +18,10 @@ import re
 import resource
 import subprocess
 import sys
+from typing import Any
 
 from click.testing import CliRunner
+import numpy as np
 import pytest
 
 from shiproute.cli import main
@@ -229,27 +233,37 @@ def _render(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], list[obje
     return result, [_strict_json(found) for found in _DATA.findall(page)]
 
 
-POISONS = {
-    "NaN": lambda e: {**e, "points": [[float("nan"), 130.0], *e["points"][1:]]},
+def _line(points: list[list[float]]) -> str:
+    return base64.b64encode(np.asarray(points, dtype="<f8").tobytes()).decode("ascii")
+
+
+def _with_first(entry: dict[str, Any], point: list[float]) -> dict[str, Any]:
+    points = np.frombuffer(base64.b64decode(entry["points"]), dtype="<f8").reshape(-1, 2)
+    return {**entry, "points": _line([point, *points[1:].tolist()])}
+
+
+POISONS: dict[str, Callable[[Any], Any]] = {
+    "NaN": lambda e: _with_first(e, [float("nan"), 130.0]),
     "Infinity": lambda e: {**e, "distance_km": float("inf")},
-    "lat 95": lambda e: {**e, "points": [[95.0, 130.0], *e["points"][1:]]},
-    "lon 490.4": lambda e: {**e, "points": [[42.0, 490.4], *e["points"][1:]]},
-    "one point": lambda e: {**e, "points": e["points"][:1]},
-    "no points": lambda e: {**e, "points": []},
-    "text lat": lambda e: {**e, "points": [["42", 130.0], *e["points"][1:]]},
-    "lat of 400 digits": lambda e: {**e, "points": [[10 ** 399, 130.0], *e["points"][1:]]},
+    "lat 95": lambda e: _with_first(e, [95.0, 130.0]),
+    "lon 490.4": lambda e: _with_first(e, [42.0, 490.4]),
+    "one point": lambda e: {**e, "points": _line([[42.0, 130.0]])},
+    "no points": lambda e: {**e, "points": ""},
+    "half a point": lambda e: {**e, "points": _line([[42.0, 130.0, 43.0]])},
+    "not base64": lambda e: {**e, "points": "42.0, 130.0"},
+    "a list": lambda e: {**e, "points": [[42.0, 130.0], [43.0, 131.0]]},
     "list": lambda e: [e],
 }
 REASONS = {
-    "NaN": "ValueError: nan is not a finite number in [-90, 90]",
+    "NaN": "ValueError: nan is not a finite latitude in [-90, 90]",
     "Infinity": "ValueError: inf is not a finite number in [0, inf]",
-    "lat 95": "ValueError: 95.0 is not a finite number in [-90, 90]",
-    "lon 490.4": "ValueError: 490.4 is not a finite number in [-180, 180]",
+    "lat 95": "ValueError: 95.0 is not a finite latitude in [-90, 90]",
+    "lon 490.4": "ValueError: 490.4 is not a finite longitude in [-180, 180]",
     "one point": "ValueError: a line needs at least two points",
     "no points": "ValueError: a line needs at least two points",
-    "text lat": "ValueError: '42' is not a number",
-    "lat of 400 digits": "ValueError: 1000000000000000000000000000000000000000… (400 "
-                         "characters) is beyond the range of numbers",
+    "half a point": "ValueError: 24 bytes are not whole (lat, lon) points of 16 bytes",
+    "not base64": "ValueError: the points are not base64 (Only base64 data is allowed)",
+    "a list": "ValueError: [[42.0, 130.0], [43.0, 131.0]] is not base64 text",
     "list": "ValueError: the entry is not a JSON object",
     "deep": "ValueError: JSON nested too deeply",
     "truncated": "JSONDecodeError: Expecting ',' delimiter: line 1 column 19 (char 18)",
