@@ -9,22 +9,23 @@ The page decodes it with a few lines of JavaScript.
 from __future__ import annotations
 
 from collections.abc import Sequence
-import itertools
 import math
 from typing import Any
 
 import numpy as np
 
 SCALE = 100_000  # 1e-5 degree, about 1 m
+BATCH_POINTS = 100_000
+"""Points encoded in one pass of :func:`encode_paths` (about 60 MB of temporaries)."""
 
 
-def encode_path(points: Sequence[tuple[float, float]], scale: int = SCALE) -> str:
+def encode_path(points: Any, scale: int = SCALE) -> str:
     """Return a (lat, lon) path in the encoded polyline format, at 1e-5 degrees by default.
 
     Parameters
     ----------
     points
-        (lat, lon) degrees.
+        (lat, lon) degrees: pairs or an (n, 2) array.
     scale
         Units per degree: 100,000 (about 1 m) for routes; coarse map layers
         use fewer (1,000, about 100 m, for the 1:110m world), which saves a
@@ -35,19 +36,67 @@ def encode_path(points: Sequence[tuple[float, float]], scale: int = SCALE) -> st
     str
         ASCII characters 63-126 only, so safe inside JSON and HTML.
     """
-    grid = np.round(np.asarray(points, dtype=float).reshape(-1, 2) * scale).astype(np.int64)
-    deltas = np.diff(grid, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    value = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    return encode_paths([points], scale)[0]
+
+
+def encode_paths(paths: Sequence[Any], scale: int = SCALE) -> list[str]:
+    """Encode many paths as :func:`encode_path` does, in whole-array steps.
+
+    All the paths are encoded as one array (each starts again from zero), so
+    tens of thousands of short routes cost a few numpy calls, not a few each.
+
+    Parameters
+    ----------
+    paths
+        Paths of at least one (lat, lon) point each: pairs or (n, 2) arrays.
+    scale
+        Units per degree, as for :func:`encode_path`.
+
+    Returns
+    -------
+    list of str
+        One encoded text per path, in order.
+    """
+    grids = [as_grid(path) for path in paths]
+    out: list[str] = []
+    first = 0
+    while first < len(grids):  # batches of about BATCH_POINTS, to bound the temporaries
+        last, points = first, 0
+        while last < len(grids) and (points < BATCH_POINTS or last == first):
+            points += len(grids[last])
+            last += 1
+        out += _encode_batch(grids[first:last], scale)
+        first = last
+    return out
+
+
+def _encode_batch(grids: Sequence[Any], scale: int) -> list[str]:
+    """Encode (n, 2) arrays of at least one point each in one pass; see :func:`encode_paths`."""
+    grid = np.round(np.concatenate(grids) * scale).astype(np.int64)
+    sizes = np.array([len(g) for g in grids])
+    starts = np.cumsum(sizes) - sizes
+    deltas = np.diff(grid, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    deltas[starts] = grid[starts]  # each path starts from zero
+    value = deltas.ravel()
+    value = np.where(value < 0, ~(value << 1), value << 1)
+    length = np.ones(len(value), dtype=np.int64)
+    for k in range(1, 7):  # how many 5-bit groups each number needs
+        length += value >= (1 << (5 * k))
     groups = np.stack([(value >> (5 * k)) & 0x1F for k in range(7)], axis=1)
-    length = np.maximum(1, (np.floor(np.log2(np.maximum(value, 1))) // 5 + 1).astype(np.int64))
     used = np.arange(7) < length[:, None]
     more = np.arange(7) < (length - 1)[:, None]
-    chars = (groups | np.where(more, 0x20, 0)) + 63
-    return chars[used].astype(np.uint8).tobytes().decode("ascii")
+    text = ((groups | np.where(more, 0x20, 0)) + 63)[used].astype(np.uint8).tobytes()
+    ends = np.cumsum(np.add.reduceat(length, 2 * starts)).tolist()
+    out = text.decode("ascii")
+    return [out[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
-def split_at_antimeridian(points: Sequence[tuple[float, float]]
-                          ) -> list[list[tuple[float, float]]]:
+def as_grid(points: Any) -> Any:
+    """Return (lat, lon) points, or an array of them, as a float (n, 2) array."""
+    return np.asarray(points, dtype=float).reshape(-1, 2)
+
+
+def split_at_antimeridian(points: Any) -> list[Any]:
     """Cut a path where it crosses the antimeridian, so a web map draws it as two short pieces.
 
     A step from 179.9 to -179.9 degrees would otherwise be drawn as a line
@@ -58,63 +107,64 @@ def split_at_antimeridian(points: Sequence[tuple[float, float]]
     Parameters
     ----------
     points
-        (lat, lon) degrees, longitudes within [-180, 180].
+        (lat, lon) degrees, longitudes within [-180, 180]: a sequence of
+        pairs or an (n, 2) array.
 
     Returns
     -------
-    list of list of tuple of float
-        The pieces, in order; one piece when the path does not cross.
+    list of numpy.ndarray
+        The pieces, (n, 2) arrays in order; one piece when the path does not cross.
     """
-    if len(points) < 2 or not (np.abs(np.diff(np.asarray(points, dtype=float)[:, 1])) > 180).any():
-        return [list(points)]
-    pieces: list[list[tuple[float, float]]] = [[(points[0][0], points[0][1])]]
-    for (lat1, lon1), (lat2, lon2) in itertools.pairwise(points):
-        step = lon2 - lon1
-        if abs(step) > 180:
-            edge = 180.0 if step < 0 else -180.0  # eastward across +180, or westward across -180
-            target = lon2 + 360.0 if step < 0 else lon2 - 360.0
-            fraction = (edge - lon1) / (target - lon1) if target != lon1 else 0.0
-            lat = lat1 + (lat2 - lat1) * fraction
-            pieces[-1].append((lat, edge))
-            pieces.append([(lat, -edge)])
-        pieces[-1].append((lat2, lon2))
+    grid = as_grid(points)
+    steps = np.diff(grid[:, 1])
+    pieces = []
+    start = 0
+    enter = grid[:0]
+    for i in np.flatnonzero(np.abs(steps) > 180).tolist():
+        (lat1, lon1), (lat2, lon2) = grid[i], grid[i + 1]
+        edge = 180.0 if steps[i] < 0 else -180.0  # eastward across +180, or westward across -180
+        target = lon2 + 360.0 if steps[i] < 0 else lon2 - 360.0
+        fraction = (edge - lon1) / (target - lon1) if target != lon1 else 0.0
+        lat = lat1 + (lat2 - lat1) * fraction
+        pieces.append(np.vstack([enter, grid[start:i + 1], [[lat, edge]]]))
+        enter, start = np.array([[lat, -edge]]), i + 1
+    pieces.append(np.vstack([enter, grid[start:]]) if len(enter) else grid[start:])
     return pieces
 
 
-def _mercator(points: Sequence[tuple[float, float]]) -> tuple[Any, Any]:
-    """Return Web Mercator x and y (radians) of (lat, lon) points."""
-    lat = np.radians(np.clip(np.asarray([p[0] for p in points]), -85.0, 85.0))
-    return np.radians(np.asarray([p[1] for p in points])), np.log(np.tan(np.pi / 4 + lat / 2))
+def _mercator(grid: Any) -> tuple[Any, Any]:
+    """Return Web Mercator x and y (radians) of an (n, 2) array of (lat, lon) points."""
+    lat = np.radians(np.clip(grid[:, 0], -85.0, 85.0))
+    return np.radians(grid[:, 1]), np.log(np.tan(np.pi / 4 + lat / 2))
 
 
-def mercator_length(points: Sequence[tuple[float, float]]) -> float:
-    """Return how long a path looks on a Web Mercator map (radians; for comparisons)."""
-    x, y = _mercator(points)
+def mercator_length(grid: Any) -> float:
+    """Return how long a path (an (n, 2) array) looks on a Web Mercator map (radians)."""
+    x, y = _mercator(grid)
     return float(np.hypot(np.diff(x), np.diff(y)).sum())
 
 
-def mercator_midpoint(points: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
+def mercator_midpoint(grid: Any) -> tuple[float, float, float]:
     """Return the point half-way along a path and its heading on a Web Mercator map.
 
     Parameters
     ----------
-    points
-        (lat, lon) degrees, at least two.
+    grid
+        (lat, lon) degrees, an (n, 2) array of at least two points.
 
     Returns
     -------
     tuple of float
         (lat, lon, degrees clockwise from screen-up), for a direction arrow.
     """
-    x, y = _mercator(points)
+    x, y = _mercator(grid)
     steps = np.hypot(np.diff(x), np.diff(y))
-    if not steps.sum():
-        return (points[0][0], points[0][1], 0.0)
-    half = steps.sum() / 2
-    i = int(np.searchsorted(np.cumsum(steps), half))
-    i = min(i, len(steps) - 1)
-    done = float(np.cumsum(steps)[i] - steps[i])
-    t = (half - done) / steps[i] if steps[i] else 0.0
+    along = np.cumsum(steps)
+    if not along[-1]:
+        return (float(grid[0, 0]), float(grid[0, 1]), 0.0)
+    half = along[-1] / 2
+    i = min(int(np.searchsorted(along, half)), len(steps) - 1)
+    t = (half - (along[i] - steps[i])) / steps[i] if steps[i] else 0.0
     mx, my = x[i] + t * (x[i + 1] - x[i]), y[i] + t * (y[i + 1] - y[i])
     heading = math.degrees(math.atan2(x[i + 1] - x[i], y[i + 1] - y[i]))
     mid_lat = math.degrees(2 * math.atan(math.exp(my)) - math.pi / 2)

@@ -95,8 +95,7 @@ def _route_features(routed: RoutedDataset, mode: str) -> list[dict[str, Any]]:
     features = []
     for index, legs in groups.items():
         route = routed.geometries[index]
-        pieces = [[[lon, lat] for lat, lon in piece]
-                  for piece in split_at_antimeridian(route.points)]
+        pieces = [piece[:, ::-1].tolist() for piece in split_at_antimeridian(route.points)]
         features.append({
             "type": "Feature",
             "geometry": {"type": "LineString", "coordinates": pieces[0]} if len(pieces) == 1

@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from shiproute.maps._encode import (
-    encode_path,
+    encode_paths,
     mercator_length,
     mercator_midpoint,
     split_at_antimeridian,
@@ -103,6 +103,29 @@ def _table(name: str, rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
     return out
 
 
+def _geometries(routed: RoutedDataset, geom_of: Mapping[tuple[str, int], int],
+                text: _Strings) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Return the ``geoms`` rows, in the order of ``geom_of``, and the connector paths.
+
+    Every path of the map is encoded in one :func:`encode_paths` call.
+    """
+    routes = [(MODES.index(mode), routed.geometries[index]) for mode, index in geom_of]
+    split = [split_at_antimeridian(route.points) for _, route in routes]
+    links = [piece for _, route in routes for c in route.connectors
+             for piece in split_at_antimeridian(c)]
+    encoded = iter(encode_paths([piece for pieces in split for piece in pieces] + links))
+    rows = []
+    for (mode, route), pieces in zip(routes, split, strict=True):
+        longest = max(pieces, key=mercator_length) if len(pieces) > 1 else pieces[0]
+        rows.append((
+            mode, [next(encoded) for _ in pieces], mercator_midpoint(longest),
+            round(route.distance_km, 1), round(route.distance_nm, 1), text(route.source),
+            text(route.rule if route.rule != route.source else None),
+            [text(f) for f in route.flags], text(", ".join(route.countries) or None),
+        ))
+    return rows, list(encoded)
+
+
 def build_payload(routed: RoutedDataset) -> dict[str, Any]:
     """Return the page data of a routed dataset.
 
@@ -137,29 +160,16 @@ def build_payload(routed: RoutedDataset) -> dict[str, Any]:
     def cited(ids: Iterable[str]) -> list[int]:
         return [source_index[s] for s in ids]
 
-    geom_rows: list[tuple[Any, ...]] = []
     geom_of: dict[tuple[str, int], int] = {}
-    connectors: list[str] = []
+    for leg in dataset.legs:
+        geom_of.setdefault((leg.mode, routed.geometry_of[leg.id]), len(geom_of))
+    geom_rows, connectors = _geometries(routed, geom_of, text)  # their few texts first
     leg_rows = []
     for leg in dataset.legs:
-        key = (leg.mode, routed.geometry_of[leg.id])
-        if key not in geom_of:
-            route = routed.geometries[key[1]]
-            pieces = split_at_antimeridian(route.points)
-            longest = max(pieces, key=mercator_length) if len(pieces) > 1 else pieces[0]
-            geom_of[key] = len(geom_rows)
-            geom_rows.append((
-                MODES.index(leg.mode), [encode_path(piece) for piece in pieces],
-                mercator_midpoint(longest), round(route.distance_km, 1),
-                round(route.distance_nm, 1), text(route.source),
-                text(route.rule if route.rule != route.source else None),
-                [text(f) for f in route.flags], text(", ".join(route.countries) or None),
-            ))
-            connectors.extend(encode_path(piece) for c in route.connectors
-                              for piece in split_at_antimeridian(c))
         t0, t1 = _days(leg.period)
         leg_rows.append((
-            text(leg.id), geom_of[key], site_index[leg.origin], site_index[leg.destination],
+            text(leg.id), geom_of[leg.mode, routed.geometry_of[leg.id]],
+            site_index[leg.origin], site_index[leg.destination],
             text(leg.origin_reported_as), text(leg.destination_reported_as),
             t0, t1, text(leg.depart.label() if leg.depart else None),
             text(leg.arrive.label() if leg.arrive else None),

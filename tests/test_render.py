@@ -127,6 +127,31 @@ def test_geometry_is_an_encoded_polyline_at_one_metre(
                for a, b in zip(p, q, strict=True))
 
 
+def test_many_routes_encoded_in_batches_each_decode_to_their_own_points(
+    write: Callable[[str, str], Path], gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polyline
+
+    from shiproute.maps import _encode
+
+    monkeypatch.setattr(_encode, "BATCH_POINTS", 7)  # 40 routes of 3-6 points: many batches
+    drawn = {f"p{i}": [[42.0 + i / 10, round(130.0 + k / 7, 5)] for k in range(3 + i % 4)]
+             for i in range(39)}
+    drawn["p39"] = [[51.0, 178.5], [52.0, -179.5], [53.0, -178.0]]  # across the antimeridian
+    paths = "\n".join(f"  {name}: {points}" for name, points in drawn.items())
+    legs = "\n".join(f"  - {{from: Rajin, to: Dunay, mode: sea, path: {name}}}"
+                     for name in drawn)
+    dataset = read_dataset(write("d.yaml", f"paths:\n{paths}\nlegs:\n{legs}\n"), gazetteer)
+    data = payload_of(render_map(Router().route_dataset(dataset)))
+    decoded = [[polyline.decode(piece, 5) for piece in pieces]
+               for pieces in data["geoms"]["path"]]
+    assert len(decoded) == 40
+    for pieces, points in zip(decoded[:39], list(drawn.values())[:39], strict=True):
+        assert pieces == [[tuple(p) for p in points]]
+    assert decoded[39] == [[(51.0, 178.5), (51.75, 180.0)], [(51.75, -180.0), (52.0, -179.5),
+                                                          (53.0, -178.0)]]
+
+
 def test_dates_keep_their_precision_in_the_data(document: MapDocument) -> None:
     data = payload_of(document)
     strings, legs = data["strings"], data["legs"]
