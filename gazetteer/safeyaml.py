@@ -471,35 +471,36 @@ def _shape(value: Any, max_depth: int, max_values: int) -> tuple[int, int] | Non
     ``""``), another type, nesting over ``max_depth`` or more than
     ``max_values`` values.
     """
-    values = collections = 0
+    values, collections = 1, 0  # the top value itself
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
-        item, depth = stack.pop()
-        values += 1
-        kind = type(item)
-        if kind is dict or kind is list:
-            if depth > max_depth:
-                return None
-            collections += 1
-            if kind is dict:
-                if not all(type(key) is str for key in item):
-                    return None
-                values += len(item)
-                item = item.values()
-            stack.extend((child, depth + 1) for child in item)
-        elif kind is str:
-            if item and not item.strip("\n"):
-                return None
-        elif kind is float:
-            if not math.isfinite(item):
-                return None
-        elif kind is int:
-            if item.bit_length() > _MAX_INT_BITS:
-                return None
-        elif kind is not bool and item is not None:
+        item, depth = stack.pop()  # a dict or a list: scalars are checked where they sit
+        if depth > max_depth:
             return None
+        collections += 1
+        if type(item) is dict:
+            if not set(map(type, item)) <= {str}:
+                return None
+            values += len(item)  # the keys
+            item = item.values()
+        values += len(item)
         if values > max_values:
             return None
+        for child in item:
+            kind = type(child)
+            if kind is str:
+                if child and child[0] == "\n" and not child.strip("\n"):
+                    return None
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float:
+                if not math.isfinite(child):
+                    return None
+            elif kind is int:
+                if child.bit_length() > _MAX_INT_BITS:
+                    return None
+            elif kind is not bool and child is not None:
+                return None
     return values, collections
 
 
