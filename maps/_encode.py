@@ -8,8 +8,7 @@ The page decodes it with a few lines of JavaScript.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-import math
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -58,16 +57,23 @@ def encode_paths(paths: Sequence[Any], scale: int = SCALE) -> list[str]:
         One encoded text per path, in order.
     """
     grids = [as_grid(path) for path in paths]
-    out: list[str] = []
+    return [text for batch in _batches(grids) for text in _encode_batch(batch, scale)]
+
+
+def _batches(grids: list[Any]) -> Iterator[list[Any]]:
+    """Yield consecutive runs of arrays of about :data:`BATCH_POINTS` points in all.
+
+    Whole-array steps over all the routes of a big map at once would need
+    gigabytes of temporaries; runs of this size keep them to tens of MB.
+    """
     first = 0
-    while first < len(grids):  # batches of about BATCH_POINTS, to bound the temporaries
+    while first < len(grids):
         last, points = first, 0
         while last < len(grids) and (points < BATCH_POINTS or last == first):
             points += len(grids[last])
             last += 1
-        out += _encode_batch(grids[first:last], scale)
+        yield grids[first:last]
         first = last
-    return out
 
 
 def _encode_batch(grids: Sequence[Any], scale: int) -> list[str]:
@@ -82,10 +88,16 @@ def _encode_batch(grids: Sequence[Any], scale: int) -> list[str]:
     length = np.ones(len(value), dtype=np.int64)
     for k in range(1, 7):  # how many 5-bit groups each number needs
         length += value >= (1 << (5 * k))
-    groups = np.stack([(value >> (5 * k)) & 0x1F for k in range(7)], axis=1)
-    used = np.arange(7) < length[:, None]
-    more = np.arange(7) < (length - 1)[:, None]
-    text = ((groups | np.where(more, 0x20, 0)) + 63)[used].astype(np.uint8).tobytes()
+    first = np.cumsum(length) - length  # where each number's characters start
+    chars = np.empty(int(length.sum()), dtype=np.uint8)
+    rest = length
+    for k in range(7):  # the k-th 5-bit group of the numbers that have one; most have 1-3
+        more = rest > 1
+        chars[first + k] = ((value >> (5 * k)) & 0x1F) + 63 + 0x20 * more
+        if not more.any():
+            break
+        value, first, rest = value[more], first[more], rest[more] - 1
+    text = chars.tobytes()
     ends = np.cumsum(np.add.reduceat(length, 2 * starts)).tolist()
     out = text.decode("ascii")
     return [out[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
@@ -144,28 +156,76 @@ def mercator_length(grid: Any) -> float:
     return float(np.hypot(np.diff(x), np.diff(y)).sum())
 
 
-def mercator_midpoint(grid: Any) -> tuple[float, float, float]:
-    """Return the point half-way along a path and its heading on a Web Mercator map.
+def _offsets(grids: Sequence[Any]) -> tuple[Any, Any]:
+    """Return the sizes of (n, 2) arrays and where each starts once they are concatenated."""
+    sizes = np.fromiter(map(len, grids), dtype=np.int64, count=len(grids))
+    return sizes, np.cumsum(sizes) - sizes
+
+
+def split_all(paths: Sequence[Any]) -> list[list[Any]]:
+    """Return :func:`split_at_antimeridian` of each path; one test of all finds those that cross.
 
     Parameters
     ----------
-    grid
-        (lat, lon) degrees, an (n, 2) array of at least two points.
+    paths
+        (lat, lon) paths: pairs or (n, 2) arrays.
 
     Returns
     -------
-    tuple of float
-        (lat, lon, degrees clockwise from screen-up), for a direction arrow.
+    list of list of numpy.ndarray
+        The pieces of each path, in order.
     """
-    x, y = _mercator(grid)
+    return [pieces for batch in _batches([as_grid(path) for path in paths])
+            for pieces in _split_batch(batch)]
+
+
+def _split_batch(grids: list[Any]) -> list[list[Any]]:
+    sizes, starts = _offsets(grids)
+    jumps = np.abs(np.diff(np.concatenate([g[:, 1] for g in grids]))) > 180
+    jumps[(starts[1:] - 1)[starts[1:] > 0]] = False  # from one path's end to the next one
+    crossing = set(np.searchsorted(starts + sizes, np.flatnonzero(jumps), side="right").tolist())
+    return [split_at_antimeridian(g) if i in crossing else [g] for i, g in enumerate(grids)]
+
+
+def mercator_midpoints(paths: Sequence[Any]) -> list[tuple[float, float, float]]:
+    """Return the point half-way along each path and its heading on a Web Mercator map.
+
+    All the paths are measured in one pass over their concatenated points.
+
+    Parameters
+    ----------
+    paths
+        (n, 2) arrays of (lat, lon) degrees, at least two points each.
+
+    Returns
+    -------
+    list of tuple of float
+        (lat, lon, degrees clockwise from screen-up) of each path, for a direction arrow.
+    """
+    return [arrow for batch in _batches([as_grid(path) for path in paths])
+            for arrow in _midpoint_batch(batch)]
+
+
+def _midpoint_batch(grids: list[Any]) -> list[tuple[float, float, float]]:
+    sizes, starts = _offsets(grids)
+    x, y = _mercator(np.concatenate(grids))
     steps = np.hypot(np.diff(x), np.diff(y))
-    along = np.cumsum(steps)
-    if not along[-1]:
-        return (float(grid[0, 0]), float(grid[0, 1]), 0.0)
-    half = along[-1] / 2
-    i = min(int(np.searchsorted(along, half)), len(steps) - 1)
-    t = (half - (along[i] - steps[i])) / steps[i] if steps[i] else 0.0
-    mx, my = x[i] + t * (x[i + 1] - x[i]), y[i] + t * (y[i + 1] - y[i])
-    heading = math.degrees(math.atan2(x[i + 1] - x[i], y[i + 1] - y[i]))
-    mid_lat = math.degrees(2 * math.atan(math.exp(my)) - math.pi / 2)
-    return (round(mid_lat, 5), round(math.degrees(mx), 5), round(heading, 1))
+    steps[starts[1:] - 1] = 0.0  # no step from one path to the next
+    along = np.concatenate([[0.0], np.cumsum(steps)])  # from the first point to each point
+    first, last = along[starts], along[starts + sizes - 1]
+    half = (first + last) / 2
+    i = np.clip(np.searchsorted(along, half) - 1, starts, starts + sizes - 2)
+    step = along[i + 1] - along[i]
+    t = np.divide(half - along[i], step, out=np.zeros_like(step), where=step > 0)
+    dx, dy = x[i + 1] - x[i], y[i + 1] - y[i]
+    mid_lat = np.degrees(2 * np.arctan(np.exp(y[i] + t * dy)) - np.pi / 2)
+    mid_lon = np.degrees(x[i] + t * dx)
+    heading = np.degrees(np.arctan2(dx, dy))
+    out = []
+    for k, (lat, lon, angle) in enumerate(zip(mid_lat.tolist(), mid_lon.tolist(),
+                                              heading.tolist(), strict=True)):
+        if last[k] == first[k]:  # a path of one place
+            out.append((float(grids[k][0, 0]), float(grids[k][0, 1]), 0.0))
+        else:
+            out.append((round(lat, 5), round(lon, 5), round(angle, 1)))
+    return out

@@ -22,8 +22,8 @@ from typing import Any
 from shiproute.maps._encode import (
     encode_paths,
     mercator_length,
-    mercator_midpoint,
-    split_at_antimeridian,
+    mercator_midpoints,
+    split_all,
 )
 from shiproute.maps._html import safe_url
 from shiproute.maps.style import KIND_STYLES, MODE_COLORS, WIDTHS, unit_tops
@@ -110,15 +110,16 @@ def _geometries(routed: RoutedDataset, geom_of: Mapping[tuple[str, int], int],
     Every path of the map is encoded in one :func:`encode_paths` call.
     """
     routes = [(MODES.index(mode), routed.geometries[index]) for mode, index in geom_of]
-    split = [split_at_antimeridian(route.points) for _, route in routes]
-    links = [piece for _, route in routes for c in route.connectors
-             for piece in split_at_antimeridian(c)]
+    split = split_all([route.points for _, route in routes])
+    links = [piece for pieces in split_all([c for _, route in routes for c in route.connectors])
+             for piece in pieces]
     encoded = iter(encode_paths([piece for pieces in split for piece in pieces] + links))
+    arrows = mercator_midpoints([max(pieces, key=mercator_length) if len(pieces) > 1
+                                 else pieces[0] for pieces in split])
     rows = []
-    for (mode, route), pieces in zip(routes, split, strict=True):
-        longest = max(pieces, key=mercator_length) if len(pieces) > 1 else pieces[0]
+    for (mode, route), pieces, arrow in zip(routes, split, arrows, strict=True):
         rows.append((
-            mode, [next(encoded) for _ in pieces], mercator_midpoint(longest),
+            mode, [next(encoded) for _ in pieces], arrow,
             round(route.distance_km, 1), round(route.distance_nm, 1), text(route.source),
             text(route.rule if route.rule != route.source else None),
             [text(f) for f in route.flags], text(", ".join(route.countries) or None),

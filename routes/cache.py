@@ -88,6 +88,10 @@ def _number(value: Any, low: float, high: float) -> float:
     return number
 
 
+_LIMITS = np.array([90.0, 180.0])
+"""The largest latitude and longitude."""
+
+
 def _line_text(line: Line) -> str:
     """Return a line as base64 of little-endian float64 (lat, lon) pairs."""
     return base64.b64encode(line.array.astype("<f8").tobytes()).decode("ascii")
@@ -112,11 +116,12 @@ def _points(value: Any) -> Line:
     grid = np.frombuffer(raw, dtype="<f8").reshape(-1, 2)
     if len(grid) < 2:
         raise ValueError("a line needs at least two points")
-    for column, limit, what in ((0, 90, "latitude"), (1, 180, "longitude")):
-        bad = ~(np.abs(grid[:, column]) <= limit)
-        if bad.any():
-            raise ValueError(f"{float(grid[bad, column][0])!r} is not a finite {what} in "
-                             f"[{-limit}, {limit}]")
+    good = np.abs(grid) <= _LIMITS  # NaN is not
+    if not good.all():
+        row, column = np.argwhere(~good)[0]
+        limit, what = (90, "latitude") if column == 0 else (180, "longitude")
+        raise ValueError(f"{float(grid[row, column])!r} is not a finite {what} in "
+                         f"[{-limit}, {limit}]")
     return Line(grid)
 
 
