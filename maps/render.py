@@ -46,6 +46,10 @@ PAPERS = {"a4": ("210mm", "297mm"), "letter": ("8.5in", "11in")}
 """Paper sizes for print layouts, portrait (width, height)."""
 PRINT_MARGIN_MM = 12.0
 DEFAULT_HEIGHT = "560px"
+PAGE_END = "</body></html>\n"
+"""What closes a whole page after the map's fragment."""
+WRITE_CHARS = 1 << 20
+"""Characters written at a time by :meth:`MapDocument.write_html`."""
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: " + " ".join(sorted({layer.origin for layer in TILES.values()}))
@@ -177,8 +181,25 @@ class MapDocument:
             map_h = content_h * 0.62 if landscape else min(content_h * 0.46, content_w * 0.8)
             print_css = (f"@page {{size: {width} {height}; margin: {PRINT_MARGIN_MM:g}mm;}} "
                          f"html {{--sr-print-map: {map_h:.0f}mm;}}")
-        return _page(self.fragment, self.title, mode, print_css,
-                     "landscape" if landscape and mode == "print" else "portrait")
+        head = _page_head(self.title, mode, print_css,
+                          "landscape" if landscape and mode == "print" else "portrait")
+        return f"{head}{self.fragment}{PAGE_END}"
+
+    def write_html(self, path: Path) -> None:
+        """Write :attr:`html` to ``path`` as UTF-8, a megabyte at a time.
+
+        A map of 100,000 legs is over 100 MB of text; writing it in pieces
+        spares the two more copies that building the whole page and encoding
+        it at once would hold in memory. Writes in place, with no policy
+        checks: :meth:`save` is the safe way to write a map.
+        """
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            if not self.embedded:
+                handle.write(_page_head(self.title, "interactive"))
+            for start in range(0, len(self.fragment), WRITE_CHARS):
+                handle.write(self.fragment[start:start + WRITE_CHARS])
+            if not self.embedded:
+                handle.write(PAGE_END)
 
     def save(self, path: str | Path, *, force: bool = False) -> Path:
         """Write :attr:`html` to ``path`` (UTF-8), replacing it in one step.
@@ -207,7 +228,7 @@ class MapDocument:
             missing or not writable; nothing is written.
         """
         target = Path(path)
-        write_outputs([(Output(target, FOREIGN_MAP), self.html.encode("utf-8"))], force=force)
+        write_outputs([(Output(target, FOREIGN_MAP), self.write_html)], force=force)
         return target
 
     def to_folium(self) -> folium.Map:
@@ -411,8 +432,9 @@ def millimetres(length: str) -> float:
     return float(length[:-2]) * (25.4 if length.endswith("in") else 1.0)
 
 
-def _page(fragment: str, title: str, mode: str, print_css: str = "",
-          orientation: str = "portrait") -> str:
+def _page_head(title: str, mode: str, print_css: str = "", orientation: str = "portrait"
+               ) -> str:
+    """Return a whole page's HTML up to its body's content; :data:`PAGE_END` closes it."""
     return (
         f"<!DOCTYPE html>\n<html lang='en' class='sr-page' data-sr-mode='{mode}' "
         f"data-sr-orientation='{orientation}'><head>"
@@ -422,5 +444,5 @@ def _page(fragment: str, title: str, mode: str, print_css: str = "",
         f"<meta name='generator' content='{GENERATOR}'>"
         f"<title>{esc(title)}</title>"
         f"<style>html, body {{height: 100%; margin: 0;}} {print_css}</style></head>"
-        f"<body>{fragment}</body></html>\n"
+        "<body>"
     )

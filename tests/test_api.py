@@ -106,12 +106,17 @@ def test_route_shares_the_cli_route_cache(tmp_path: Path,
     assert round(routed.route("angara-rajin-dunay").distance_km) == 197
 
 
-def test_render_gives_a_document_that_saves_itself(routed: sr.RoutedDataset,
-                                                   tmp_path: Path) -> None:
+def test_render_gives_a_document_that_saves_itself(routed: sr.RoutedDataset, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from shiproute.maps import render
+
+    monkeypatch.setattr(render, "WRITE_CHARS", 1000)  # written in hundreds of pieces
     document = sr.render(routed, title="Case <1>")
     written = document.save(tmp_path / "case.html")
     page = written.read_text(encoding="utf-8")
     assert page == document.html and "<title>Case &lt;1&gt;</title>" in page
+    fragment = sr.render(routed, embed=True)
+    assert fragment.save(tmp_path / "part.html").read_text(encoding="utf-8") == fragment.html
     assert document.to_folium().get_root().title == "Case &lt;1&gt;"
 
 

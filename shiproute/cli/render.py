@@ -80,7 +80,7 @@ def render(
     routed = routed_dataset(dataset, gazetteers, no_cache, cache_dir)
     document = render_map(routed, title=title, subtitle=subtitle, banner=banner, tiles=tiles,
                           embed=embed, height=map_height)
-    contents: list[Content] = [document.html.encode("utf-8")]
+    contents: list[Content] = [document.write_html]
     if browser is not None:
         from shiproute.maps.snapshot import print_pdf, screenshot
 
