@@ -52,7 +52,7 @@ DATA_FILE = "sea-lanes.npz"
 
 Passage = Literal[
     "babalmandab", "bering", "bosporus", "chili", "dardanelles", "gibraltar", "malacca",
-    "northwest", "ormuz", "panama", "south_africa", "suez", "sunda",
+    "northwest", "ormuz", "panama", "south_africa", "suez", "sunda", "volga_don",
 ]
 """A passage tag of searoute's lane edges that a route may be kept out of."""
 

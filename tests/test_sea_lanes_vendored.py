@@ -35,7 +35,8 @@ BASELINE = Path(__file__).with_name("data") / "sea-baseline.json"
 NARROWS = {"bosporus", "dardanelles", "panama", "suez"}
 # where each kept passage lies: (south, west, north, east)
 NARROWS_BOXES = {"suez": (27.5, 32.0, 31.5, 34.0), "panama": (8.5, -80.2, 9.9, -79.3),
-                 "bosporus": (40.9, 28.8, 41.3, 29.3), "dardanelles": (40.0, 26.0, 41.0, 28.6)}
+                 "bosporus": (40.9, 28.8, 41.3, 29.3), "dardanelles": (40.0, 26.0, 41.0, 28.6),
+                 "volga_don": (45.5, 39.0, 49.0, 48.5)}
 PORT_KM = 3.0
 CORRIDOR_KM = 2.0
 # CPU time of route_many on the 100 pairs, lanes and land not yet loaded: 300 s before the
@@ -100,11 +101,14 @@ def test_no_lane_edge_crosses_land_except_the_kept_canals_and_straits(
     assert len(edges["km"]) > 15_000
 
 
-def test_only_suez_panama_bosporus_and_dardanelles_are_kept_over_land(
+def test_only_the_canals_narrow_straits_and_listed_waterways_are_kept_over_land(
         edges: dict[str, Any]) -> None:
     kept = np.flatnonzero(edges["land_km"] > 0)
     passages = edges["passages"][edges["passage"][kept]]
-    assert set(passages.tolist()) == NARROWS
+    assert set(passages[~edges["extra"][kept]].tolist()) == NARROWS
+    # the extra edges of sea-extra-edges.csv: the Volga-Don route, the Caspian's outlet
+    assert set(passages[edges["extra"][kept]].tolist()) == {"volga_don"}
+    assert edges["extra"].sum() == 56
     for n, passage in zip(kept, passages, strict=True):
         south, west, north, east = NARROWS_BOXES[passage]
         for node in (edges["edge_a"][n], edges["edge_b"][n]):
