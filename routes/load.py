@@ -83,6 +83,7 @@ class _Reader:
         self.paths = paths
         self.used_sites: dict[str, Site] = {}
         self.resolved: dict[str, Site] = {}
+        self.unresolved: dict[str, str] = {}
         self.preferences: dict[str, Kind] = {}
 
     def path(self, record: Record) -> tuple[LatLon, ...] | None:
@@ -101,7 +102,7 @@ class _Reader:
         return found
 
     def _resolve(self, record: Record, key: str, name: str) -> str | None:
-        """Return the id ``name`` resolves to (remembered), or record the problem.
+        """Return the id ``name`` resolves to (remembered), or record the problem (remembered).
 
         A name is one site throughout the file: among reference places of one
         name, the port when a sea leg names it, else the airport when an air
@@ -109,9 +110,13 @@ class _Reader:
         """
         site = self.resolved.get(name)
         if site is None:
+            if name in self.unresolved:  # said once per leg, worked out once per name
+                record.problem(key, self.unresolved[name])
+                return None
             try:
                 site = self.gazetteer.resolve(name, self.preferences.get(name))
             except PlaceError as err:
+                self.unresolved[name] = str(err)
                 record.problem(key, str(err))
                 return None
             self.resolved[name] = site
