@@ -99,6 +99,12 @@ class RailNetwork:
         """Return a node's (lat, lon)."""
         return (float(self.lat[node]), float(self.lon[node]))
 
+    def points(self, nodes: Sequence[int]) -> list[LatLon]:
+        """Return the (lat, lon) of each node, in order."""
+        index = np.asarray(nodes, dtype=np.int64)
+        return list(zip(self.lat[index].astype(float).tolist(),
+                        self.lon[index].astype(float).tolist(), strict=True))
+
     def allowed(self, countries: Collection[str] | None) -> NDArray[Any]:
         """Return a node mask for ``countries`` (all nodes when ``None``).
 
@@ -145,8 +151,14 @@ class RailNetwork:
         NoRouteError
             If no allowed piece lies near both places.
         """
-        starts = {int(self.piece[n]): (n, km) for n, km in self.candidates(origin, mask)}
-        ends = {int(self.piece[n]): (n, km) for n, km in self.candidates(destination, mask)}
+        return self._shared_piece(self.candidates(origin, mask),
+                                  self.candidates(destination, mask))
+
+    def _shared_piece(self, near_origin: list[tuple[int, float]],
+                      near_destination: list[tuple[int, float]]
+                      ) -> tuple[tuple[int, float], tuple[int, float]]:
+        starts = {int(self.piece[n]): (n, km) for n, km in near_origin}
+        ends = {int(self.piece[n]): (n, km) for n, km in near_destination}
         shared = set(starts) & set(ends)
         if not shared:
             raise NoRouteError("no rail network piece reaches both places")
@@ -213,9 +225,11 @@ class RailNetwork:
         """
         results: list[RailPath | NoRouteError] = []
         snaps: list[tuple[tuple[int, float], tuple[int, float]] | None] = []
+        places = dict.fromkeys(place for pair in pairs for place in pair)
+        near = {place: self.candidates(place, mask) for place in places}  # once per place
         for origin, destination in pairs:
             try:
-                snaps.append(self.snap_pair(origin, destination, mask))
+                snaps.append(self._shared_piece(near[origin], near[destination]))
             except NoRouteError:
                 snaps.append(None)
         sources = sorted({snap[0][0] for snap in snaps if snap is not None})

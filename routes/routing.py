@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
+import functools
 import itertools
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -174,8 +175,12 @@ def _sea(request: RouteRequest, paths: Sequence[SeaPath]) -> Route:
                  "; ".join(rules))
 
 
+@functools.lru_cache(maxsize=65_536)
 def _connector(site: LatLon, node: LatLon) -> tuple[LatLon, ...] | None:
-    """Return a land-only link from a site to a network node, or None if there is none."""
+    """Return a land-only link from a site to a network node, or None if there is none.
+
+    Remembered: thousands of legs from one station share its link to the railway.
+    """
     from shapely import box
 
     from shiproute.routes._grid import grid_path
@@ -203,7 +208,7 @@ def _rail_route(request: RouteRequest, network: RailNetwork, hops: list[RailPath
     km = 0.0
     for (a, b), hop in zip(itertools.pairwise(request.stops), hops,
                            strict=True):
-        track = [network.point(n) for n in hop.nodes]
+        track = network.points(hop.nodes)
         km += hop.km
         ends = ((a, track[0], hop.snap_km[0], False), (b, track[-1], hop.snap_km[1], True))
         pieces: dict[bool, tuple[LatLon, ...]] = {}
