@@ -77,7 +77,8 @@ routes = route_many(requests)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out = [None if is_unrouted(routes[n]) else
-       {"km": routes[n].distance_km, "points": routes[n].points} for n in range(len(pairs))]
+       {"km": routes[n].distance_km, "points": [list(p) for p in routes[n].points]}
+       for n in range(len(pairs))]
 json.dump({"seconds": seconds, "peak_mb": peak, "routes": out}, open(sys.argv[2], "w"))
 """
 
@@ -146,8 +147,9 @@ def land_km(points: list[list[float]], corridors: Any) -> float:
 def _run(script: str, *args: str) -> tuple[float, str]:
     """Run a Python snippet in a fresh process; return its wall time and stdout."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", script, *args], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(out.stderr)
     return time.perf_counter() - start, out.stdout
 
 
