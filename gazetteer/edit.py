@@ -557,11 +557,12 @@ def _styled(text: str) -> Any:
     """Return text for ruamel.yaml to write: plain where that is safe in a flow list, else quoted.
 
     ruamel.yaml writes some texts plain that it can't read back (``": Z"``
-    in a flow list); double quotes always read back.
+    in a flow list), and libyaml refuses a ``:`` inside a plain text there
+    (``0:?``); double quotes always read back.
     """
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    if _scalar(text) == text and not any(c in text for c in ",[]{}"):
+    if _scalar(text) == text and not any(c in text for c in ",[]{}:"):
         return text
     return DoubleQuotedScalarString(text)
 
