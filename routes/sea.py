@@ -12,7 +12,7 @@ the nearest node, which can lie behind the port). A connector that crosses
 land (outside a 3 km disk around the port, which itself may lie on land at 10m
 scale) is replaced by a water-only path found on a grid around it: at most
 60,000 cells first, which is ten times faster, then 0.5 km cells. For ports
-less than 500 km apart the shortest water path on the coarser grid is also
+less than 500 km apart the shortest water path on the 0.5 km grid is also
 searched, and used when it is shorter than the lanes.
 
 Where the coastline data has no water path at all (Suez, Panama, straits
@@ -55,7 +55,7 @@ DIRECT_KM = 500.0  # ports closer than this also get a direct water-grid search
 MARGINS_DEG = (0.3, 1.0)
 LAND_WEIGHT = 10.0  # a km of land a port's connector can't avoid counts as 10 km of sea
 MAX_REPAIRS = 4  # tries per port to re-route its links to the lanes around land
-CONNECTOR_CELLS = 60_000  # coarser cells, 10 times faster: connectors (first) and direct paths
+CONNECTOR_CELLS = 60_000  # a connector's first grid search: coarser cells, 10 times faster
 REPAIR_GAIN = 0.01  # connectors are re-routed only when that may shorten a route by 1%
 
 
@@ -315,7 +315,7 @@ def _sea_path(network: LaneNetwork, connectors: _Connectors, origin: LatLon,
     lane_path = SeaPath(_wrapped(points, destination), repaired, land_km)
     if path_length_km([points[0], points[-1]]) > DIRECT_KM:
         return lane_path
-    direct = _repair(points[0], points[-1], _port_disks(points), CONNECTOR_CELLS)
+    direct = _repair(points[0], points[-1], _port_disks(points))
     if direct is None or path_length_km(direct) >= path_length_km(points):
         return lane_path
     return SeaPath(_wrapped(direct, destination), 0, 0.0, direct=True)
