@@ -19,7 +19,7 @@ and are served empty (neither matters to lines and popups).
 
 "Interactive" is the time from navigation start until the page is ready and
 two more frames have run (a canvas draws in the next frame): for shiproute
-its ready signal (``srReady``, as bench_render and the tests use), for folium
+its ready signal (``srReady``, as the tests use), for folium
 the load event (its map script runs inline, adding every feature with its
 popup). The JS heap is Chromium's used JS heap at that moment. The slider is
 moved to 25 %, 50 %, 75 % and back to 100 % of the time range; the table gives
@@ -32,7 +32,7 @@ Usage::
     mkdir /tmp/folium-assets && cd /tmp/folium-assets && npm pack leaflet@1.9.3 \\
         jquery@3.7.1 bootstrap@5.2.2 leaflet.awesome-markers@2.0.5 \\
         @fortawesome/fontawesome-free@6.2.0
-    python bench/bench_browser.py --folium-assets /tmp/folium-assets
+    python bench/bench_browser.py --folium-assets /tmp/folium-assets [--quick]
 
 Prints a Markdown table.
 """
@@ -55,7 +55,33 @@ import tempfile
 import threading
 from typing import Any
 
-from bench_render import CHROMIUM_ARGS, DRAWN, EXE, MOVE_SLIDER, SHIPROUTE_READY, generate
+from bench_render import generate
+import harness
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--proxy-server=127.0.0.1:9",
+                 "--host-resolver-rules=MAP * ~NOTFOUND"]
+"""Headless and offline: requests to anything but loopback fail."""
+
+SHIPROUTE_READY = "() => document.querySelector('.sr-root').srReady"
+"""True once the map's runtime has drawn every layer and wired every control."""
+
+DRAWN = """() => new Promise(done => requestAnimationFrame(
+    () => requestAnimationFrame(() => done(performance.now()))))"""
+"""Resolve with the time (ms since navigation) once two more frames have run: anything
+drawn in the next frame (a canvas redraw) is painted by then."""
+
+MOVE_SLIDER = """(fraction) => new Promise(done => {
+    const end = document.querySelector('.sr-end');
+    const start = performance.now();
+    end.value = Math.floor(+end.min + (+end.max - +end.min) * fraction);
+    end.dispatchEvent(new Event('input'));
+    const filtered = performance.now() - start;
+    requestAnimationFrame(() => requestAnimationFrame(
+        () => done([filtered, performance.now() - start])));
+})"""
+"""Move the end of the time window to ``fraction`` of its range; resolve with the ms the
+re-filter took and the ms until it was repainted."""
 
 WORKLOADS: dict[str, dict[str, Any]] = {
     "10k legs, 600 routes of 50-500 points": {"legs": 10_000},
@@ -81,7 +107,7 @@ SERVED_EMPTY = ("bootstrap-glyphicons.css", "leaflet.awesome.rotate.min.css")
 SLIDER = (0.25, 0.5, 0.75, 1.0)
 OFFLINE_BUT_LOOPBACK = [arg + ", EXCLUDE 127.0.0.1" if arg.startswith("--host-resolver-rules")
                         else arg for arg in CHROMIUM_ARGS]
-"""bench_render's offline Chromium, which may still reach the loopback asset server."""
+"""The offline Chromium, which may still reach the loopback asset server."""
 FOLIUM_LIMIT_S = 300
 
 
@@ -217,7 +243,7 @@ def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str,
 
     generate(data, shared=True, **options)
     ours_html, folium_html = data.with_suffix(".ours.html"), data.with_suffix(".folium.html")
-    subprocess.run([str(EXE), "render", str(data), "-o", str(ours_html), "--no-cache"],
+    subprocess.run([harness.EXE, "render", str(data), "-o", str(ours_html), "--no-cache"],
                    check=True, capture_output=True)
     folium_page(data, folium_html)
     localise(folium_html, base)
@@ -256,16 +282,21 @@ def main() -> None:
                         help="a directory holding the npm tarballs listed in the usage")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each page; the table gives the median")
+    parser.add_argument("--quick", action="store_true",
+                        help="the 10k-leg workloads only, each page opened once")
     args = parser.parse_args()
+    workloads = dict(list(WORKLOADS.items())[:2]) if args.quick else WORKLOADS
+    repeat = 1 if args.quick else args.repeat
     from playwright.sync_api import sync_playwright
 
+    print(harness.header() + "\n")
     rows, load = [], os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, serve(asset_files(args.folium_assets)) as base, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=OFFLINE_BUT_LOOPBACK)
-        for n, (name, options) in enumerate(WORKLOADS.items()):
+        for n, (name, options) in enumerate(workloads.items()):
             rows.append(run(browser, Path(tmp) / f"workload-{n}.yaml", name, options, base,
-                            args.repeat))
+                            repeat))
             print(f"measured: {name}", file=sys.stderr, flush=True)
         browser.close()
     print("| workload | shiproute: interactive | folium GeoJson: interactive | ratio "

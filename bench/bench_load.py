@@ -6,33 +6,32 @@ dataset is read three ways, each in a fresh process: ``validate --no-routes``
 (read and check), ``legs --format csv`` (read and list) and ``render`` (read,
 build the page; the legs follow 600 drawn paths, so no routing is timed).
 The ratio of 100,000 to 10,000 legs shows whether a step grows faster than
-its input (linear is 10x; the target is under 15x). Peak memory is the
-largest resident set of the process.
+its input (linear is 10x; the target is under 15x). The three steps of a
+dataset run in turn by :mod:`harness` (median of several runs, min-max,
+largest peak resident memory).
 
 Usage::
 
-    python bench/bench_load.py
+    python bench/bench_load.py [--quick] [--runs 3]
+
+``--quick`` measures 1,000 and 10,000 legs instead.
 
 Prints a Markdown table.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 import random
-import subprocess
-import sys
 import tempfile
-import time
 
-EXE = Path(sys.executable).with_name("shiproute")
+import harness
+
 SEED = 20241130
-SIZES = (10_000, 100_000)
 SITES = 200
 PATHS = 600
-PEAK = ("import resource, subprocess, sys; "
-        "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
-        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+STEPS = ("validate --no-routes", "legs --format csv", "render")
 
 
 def dataset(n: int, ids: bool) -> str:
@@ -62,39 +61,42 @@ def dataset(n: int, ids: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def measure(args: list[str]) -> tuple[float, float]:
-    """Return the wall time (s) and peak memory (MB) of one fresh run of ``args``."""
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", PEAK, *args], check=True, capture_output=True,
-                         text=True).stdout.split()
-    wall = time.perf_counter() - start
-    if out[0] != "0":
-        raise SystemExit(f"{' '.join(args)} failed with exit code {out[0]}")
-    return wall, int(out[1]) / 1024
+def sides(path: Path) -> list[harness.Side]:
+    """Return the three steps on the dataset file ``path``."""
+    argvs = {
+        "validate --no-routes": ["validate", "--no-routes", str(path)],
+        "legs --format csv": ["legs", "--format", "csv", str(path)],
+        "render": ["render", str(path), "-o", str(path.with_suffix(".html")), "--no-cache",
+                   "--force"],
+    }
+    return [harness.Side(step, [harness.EXE, *argvs[step]]) for step in STEPS]
 
 
 def main() -> None:
-    """Print a Markdown table of times, peak memory and the 100k/10k ratios."""
-    results: dict[tuple[str, bool, int], tuple[float, float]] = {}
+    """Print the machine facts and a Markdown table of times, peak memory and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    harness.add_run_options(parser, runs=3, quick_runs=1)
+    args = parser.parse_args()
+    runs = harness.runs_of(args)
+    sizes = (1_000, 10_000) if args.quick else (10_000, 100_000)
+    print(harness.header() + "\n")
+    results: dict[tuple[str, bool, int], harness.Stats] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for n in SIZES:
+        for n in sizes:
             for ids in (True, False):
                 path = Path(tmp) / f"legs-{n}-{'ids' if ids else 'noids'}.yaml"
                 path.write_text(dataset(n, ids), encoding="utf-8")
-                steps = {
-                    "validate --no-routes": ["validate", "--no-routes", str(path)],
-                    "legs --format csv": ["legs", "--format", "csv", str(path)],
-                    "render": ["render", str(path), "-o", str(path.with_suffix(".html")),
-                               "--no-cache"],
-                }
-                for step, args in steps.items():
-                    results[step, ids, n] = measure([str(EXE), *args])
-    print("| step | leg ids | 10,000 legs | 100,000 legs | ratio |\n|---|---|---|---|---|")
-    for step in ("validate --no-routes", "legs --format csv", "render"):
+                stats = harness.compare(sides(path), runs=runs, warmups=args.warmups)
+                results |= {(step, ids, n): stats[step] for step in STEPS}
+    rows = []
+    for step in STEPS:
         for ids in (True, False):
-            (small, small_mb), (big, big_mb) = (results[step, ids, n] for n in SIZES)
-            print(f"| `{step}` | {'given' if ids else 'generated'} | {small:.1f} s, "
-                  f"{small_mb:.0f} MB | {big:.1f} s, {big_mb:.0f} MB | {big / small:.1f}x |")
+            small, big = (results[step, ids, n] for n in sizes)
+            rows.append([f"`{step}`", "given" if ids else "generated", small.cell(), big.cell(),
+                         f"{big.median_s / small.median_s:.1f}x"])
+    print(harness.table(["step", "leg ids", f"{sizes[0]:,} legs", f"{sizes[1]:,} legs",
+                         "ratio"], rows))
+    print("\n" + harness.method(runs, args.warmups))
 
 
 if __name__ == "__main__":

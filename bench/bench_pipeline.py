@@ -13,42 +13,36 @@ legs, 320 points each on average). Each size is rendered:
   --format geojson``) drawn by one ``folium.GeoJson`` layer with a popup per
   leg and saved, the way a folium user maps them (the routing is not timed).
 
-Every run is a fresh process; the table gives wall time, peak resident memory
-of the process (``ru_maxrss``) and the size of the HTML written.
+Every run is a fresh process, the sides of a run kind (cold; warm and
+folium) in turn, by :mod:`harness`; the table gives the median wall time
+(min-max), the largest peak resident memory and the size of the HTML written.
+No warm-up round by default: each run costs minutes at 100,000 legs, and the
+files were just written, so they are in the disk cache.
 
 Usage::
 
     python bench/bench_pipeline.py [--sizes 10000 100000] [--before /old/venv/bin/python]
+                                   [--quick] [--runs 3]
 
-Cold routing of 100,000 legs takes minutes; ``--sizes 10000`` is a quick look.
+Cold routing of 100,000 legs takes minutes (a full run with three runs of each
+side about an hour); ``--quick`` measures 10,000 legs once.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
-import time
+
+import harness
 
 SEED = 20241128
 STATIONS = 300
-RUN = """import resource, runpy, sys
-sys.argv = sys.argv[1:]
-code = 0
-try:
-    if sys.argv[0] == "shiproute":
-        from shiproute.cli import main
-        main(prog_name="shiproute")
-    else:
-        runpy.run_path(sys.argv[0], run_name="__main__")
-except SystemExit as stop:
-    code = stop.code or 0
-print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
-"""Runs the CLI or a script in this process and prints its exit code and peak memory."""
 FOLIUM = r'''
 import html, json, sys
 import folium
@@ -84,53 +78,67 @@ def dataset(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def measure(python: str, args: list[str]) -> tuple[float, float]:
-    """Return wall time (s) and peak memory (MB) of the CLI or a script run by ``python``."""
-    start = time.perf_counter()
-    done = subprocess.run([python, "-c", RUN, *args], capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    code, peak = done.stderr.split()[-2:]
-    if code != "0":
-        raise SystemExit(f"{python} {' '.join(args)} failed:\n{done.stderr}")
-    return wall, int(peak) / 1024
+def commands(n: int, data: Path, work: Path,
+             pythons: dict[str, str]) -> tuple[list[harness.Side], list[harness.Side]]:
+    """Return the cold sides (route cache emptied first) and the warm ones of ``n`` legs."""
+    cold, warm = [], []
+    for name, python in pythons.items():
+        cache = work / f"{name}-cache-{n}"
+        argv = [str(Path(python).with_name("shiproute")), "render", str(data), "-o",
+                str(work / f"{name}-{n}.html"), "--force", "--cache-dir", str(cache)]
+        cold.append(harness.Side(f"{name}, cold", argv,
+                                 before=functools.partial(shutil.rmtree, cache,
+                                                          ignore_errors=True)))
+        warm.append(harness.Side(f"{name}, warm", argv))
+    return cold, warm
 
 
-def _cell(wall: float, mb: float, html: Path) -> str:
-    return f"{wall:.1f} s, {mb:,.0f} MB, {html.stat().st_size / 1e6:.1f} MB HTML"
+def folium_side(n: int, data: Path, work: Path) -> harness.Side:
+    """Export the routed legs of ``data`` once (untimed); return folium's side drawing them."""
+    geojson, script = work / f"legs-{n}.geojson", work / "folium_map.py"
+    subprocess.run([harness.EXE, "export", str(data), "--format", "geojson", "-o",
+                    str(geojson), "--cache-dir", str(work / f"shiproute-cache-{n}")],
+                   check=True, capture_output=True)
+    script.write_text(FOLIUM, encoding="utf-8")
+    return harness.Side("folium GeoJson (routes given)",
+                        [sys.executable, str(script), str(geojson),
+                         str(work / f"folium GeoJson (routes given)-{n}.html")])
+
+
+def _cell(stats: harness.Stats, html: Path) -> str:
+    return f"{stats.cell()}, {html.stat().st_size / 1e6:.1f} MB HTML"
 
 
 def main() -> None:
     """Generate the workloads, run every renderer on them, print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        help="legs per workload (10,000 and 100,000; 10,000 with --quick)")
     parser.add_argument("--before", help="a Python with another shiproute installed")
+    harness.add_run_options(parser, runs=3, quick_runs=1, warmups=0)
     args = parser.parse_args()
+    runs = harness.runs_of(args)
+    sizes = args.sizes or ([10_000] if args.quick else [10_000, 100_000])
     pythons = {"shiproute": sys.executable, **({"before": args.before} if args.before else {})}
-    print("| legs | run | wall, peak memory, HTML | vs shiproute |\n|---|---|---|---|")
+    print(harness.header() + "\n")
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for n in args.sizes:
-            data = Path(tmp, f"legs-{n}.yaml")
+        work = Path(tmp)
+        for n in sizes:
+            data = work / f"legs-{n}.yaml"
             data.write_text(dataset(n), encoding="utf-8")
-            rows: dict[str, tuple[float, str]] = {}
-            for name, python in pythons.items():
-                html, cache = Path(tmp, f"{name}-{n}.html"), Path(tmp, f"{name}-cache-{n}")
-                command = ["shiproute", "render", str(data), "-o", str(html), "--force",
-                           "--cache-dir", str(cache)]
-                for run in ("cold", "warm"):
-                    wall, mb = measure(python, command)
-                    rows[f"{name}, {run}"] = wall, _cell(wall, mb, html)
-            geojson, page = Path(tmp, f"legs-{n}.geojson"), Path(tmp, f"folium-{n}.html")
-            measure(sys.executable, ["shiproute", "export", str(data), "--format",
-                                     "geojson", "-o", str(geojson), "--cache-dir",
-                                     str(Path(tmp, f"shiproute-cache-{n}"))])
-            script = Path(tmp, "folium_map.py")
-            script.write_text(FOLIUM, encoding="utf-8")
-            wall, mb = measure(sys.executable, [str(script), str(geojson), str(page)])
-            rows["folium GeoJson (routes given)"] = wall, _cell(wall, mb, page)
-            ours = rows["shiproute, warm"][0]
-            for name, (wall, cell) in rows.items():
-                print(f"| {n:,} | {name} | {cell} | {wall / ours:.1f}x |")
-
+            cold, warm = commands(n, data, work, pythons)
+            stats = harness.compare(cold, runs=runs, warmups=args.warmups)
+            stats |= harness.compare([*warm, folium_side(n, data, work)], runs=runs,
+                                     warmups=args.warmups)
+            ours = stats["shiproute, warm"]
+            for name, measured in stats.items():
+                html = work / f"{name.split(',')[0]}-{n}.html"
+                rows.append([f"{n:,}", name, _cell(measured, html),
+                             f"{measured.median_s / ours.median_s:.1f}x"])
+    print(harness.table(["legs", "run", "wall median (min-max), peak memory, HTML",
+                         "time vs shiproute warm"], rows))
+    print("\n" + harness.method(runs, args.warmups))
 
 
 if __name__ == "__main__":

