@@ -26,6 +26,7 @@ import platform
 import statistics
 import subprocess
 import sys
+from typing import Any
 
 EXE = str(Path(sys.executable).with_name("shiproute"))
 """The ``shiproute`` command of the Python running the bench."""
@@ -122,13 +123,16 @@ def reported(stats: Stats, key: str) -> float | None:
     float or None
         The median over the runs.
     """
-    values = []
-    for sample in stats.samples:
-        last = sample.stdout.strip().rpartition("\n")[2]
-        if not last.startswith("{"):
-            return None
-        values.append(float(json.loads(last)[key]))
-    return statistics.median(values)
+    values = [printed(sample) for sample in stats.samples]
+    if any(value is None for value in values):
+        return None
+    return statistics.median(float(value[key]) for value in values if value is not None)
+
+
+def printed(sample: Sample) -> dict[str, Any] | None:
+    """Return the JSON object a run printed as its last line, or None if it printed none."""
+    last = sample.stdout.strip().rpartition("\n")[2]
+    return json.loads(last) if last.startswith("{") else None
 
 
 def run_once(argv: Sequence[str]) -> Sample:

@@ -49,3 +49,10 @@ def test_stats_give_median_min_max_and_largest_peak():
 def test_a_failing_command_raises_with_its_output():
     with pytest.raises(RuntimeError, match="exited with 3"):
         harness.run_once([sys.executable, "-c", "import sys; print('bad'); sys.exit(3)"])
+
+
+def test_reported_reads_the_json_each_run_printed_last():
+    printed = [harness.Sample(1.0, 1.0, f'warming up\n{{"seconds": {s}}}\n') for s in (3, 1, 2)]
+    assert harness.reported(harness.Stats(tuple(printed)), "seconds") == 2.0
+    quiet = harness.Stats((harness.Sample(1.0, 1.0, "out.html\n"),))
+    assert harness.reported(quiet, "seconds") is None
