@@ -180,7 +180,7 @@ def _compare(rows: list[tuple[str, str, str]], ours: dict[str, Any],
     old = [(r["km"], b["km"]) for r, b in zip(ours["routes"], baseline, strict=True)
            if r and b["km"]]
     deltas = [abs(a - b) / b for a, b in old]
-    rows.append(("distance vs the code before (fixture), |delta| median / max",
+    rows.append(("distance vs the code before (fixture), absolute delta median / max",
                  f"{statistics.median(deltas):.2%} / {max(deltas):.2%}",
                  f"{sum(d > 0.02 for d in deltas)} of {len(deltas)} pairs over 2%"))
     clean = [(r["km"], t["km"]) for r, t, land in
