@@ -301,6 +301,6 @@ def header() -> str:
 
 def method(runs: int, warmups: int) -> str:
     """Return the sentence that says how the figures of a table were taken."""
-    return (f"Each figure: median wall time of {runs} runs in fresh processes (min-max), "
+    return (f"Each figure: median wall time of {runs} run(s) in fresh processes (min-max), "
             f"after {warmups} discarded warm-up round(s), sides in turn; peak memory is the "
             "largest resident set of those runs.")

@@ -64,7 +64,7 @@ PLACEHOLDERS = {"folium_assets": "FOLIUM_ASSETS", "scgraph_python": "SCGRAPH_PYT
 def command(bench: Bench, args: argparse.Namespace) -> tuple[list[str], str]:
     """Return the argv to run ``bench`` and the command to print (paths as placeholders)."""
     argv, shown = [sys.executable, str(HERE / f"{bench.name}.py")], [f"bench/{bench.name}.py"]
-    if args.quick:
+    if args.quick and bench.quick:
         argv.append("--quick")
         shown.append("--quick")
     for option, attribute in bench.options:
