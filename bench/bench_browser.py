@@ -29,10 +29,10 @@ run of median readiness.
 
 Usage::
 
-    mkdir /tmp/folium-assets && cd /tmp/folium-assets && npm pack leaflet@1.9.3 \\
+    mkdir folium-assets && (cd folium-assets && npm pack leaflet@1.9.3 \\
         jquery@3.7.1 bootstrap@5.2.2 leaflet.awesome-markers@2.0.5 \\
-        @fortawesome/fontawesome-free@6.2.0
-    python bench/bench_browser.py --folium-assets /tmp/folium-assets [--quick]
+        @fortawesome/fontawesome-free@6.2.0)
+    python bench/bench_browser.py --folium-assets folium-assets [--quick]
 
 Prints a Markdown table.
 """
