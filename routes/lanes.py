@@ -254,7 +254,8 @@ class LaneNetwork:
         return found
 
     def routes(self, origin: LatLon, destinations: Sequence[LatLon], *,
-               connect: Connect | None = None) -> list[LanePath | NoRouteError]:
+               connect: Connect | None = None, eager: bool = False
+               ) -> list[LanePath | NoRouteError]:
         """Return the shortest lane routes from one port to several, over their best entries.
 
         Each port may join any of its :meth:`entries`; the entry and exit
@@ -277,6 +278,12 @@ class LaneNetwork:
             at ``node`` (lat, lon) from ``port``, in km, at least the straight
             distance; or ``None`` when the port can't reach that node over
             water (:mod:`shiproute.routes.sea` passes one).
+        eager
+            ``connect`` is cheap (e.g. a lookup): ask it about every entry of
+            every port first and search once, instead of asking only about
+            the entries the best routes use and searching again after each
+            round of answers. The routes are the same; with many
+            destinations, eager takes one search instead of dozens.
 
         Returns
         -------
@@ -291,6 +298,15 @@ class LaneNetwork:
         candidates = {p: {e.node: e for e in self.entries(p)} for p in ports}
         nearest = {p: min(e.km for e in side.values()) for p, side in candidates.items()}
         checked: set[tuple[LatLon, int]] = set()
+        if eager and connect is not None:  # a cheap connect: ask once, search once
+            for port, side in candidates.items():
+                for node in list(side):
+                    cost = connect(port, self.point(node))
+                    if cost is None:
+                        del side[node]
+                    else:
+                        side[node] = Entry(node, cost)
+                    checked.add((port, node))
         found: dict[LatLon, LanePath | NoRouteError] = {}
         pending = list(dict.fromkeys(destinations))
         while pending:

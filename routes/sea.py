@@ -364,7 +364,7 @@ def _lanes_from(network: LaneNetwork, connectors: _Connectors, origin: LatLon,
     """
     for port in (origin, *destinations):
         connectors.see(port, [network.point(e.node) for e in network.entries(port)])
-    clear = network.routes(origin, destinations, connect=connectors.clear_cost)
+    clear = network.routes(origin, destinations, connect=connectors.clear_cost, eager=True)
     bound = network.routes(origin, destinations)
     redo = [d for d, lane, least in zip(destinations, clear, bound, strict=True)
             if isinstance(lane, NoRouteError) or (not isinstance(least, NoRouteError)
