@@ -304,8 +304,13 @@ def water_path(a: LatLon, b: LatLon) -> tuple[LatLon, ...] | None:
 
 
 def _sea_path(network: LaneNetwork, connectors: _Connectors, origin: LatLon,
-              destination: LatLon, lane: LanePath) -> SeaPath:
-    """Return the sea path of a lane route: connectors, lanes, and a direct path if shorter."""
+              destination: LatLon, lane: LanePath,
+              direct_paths: dict[tuple[LatLon, LatLon], tuple[LatLon, ...] | None]) -> SeaPath:
+    """Return the sea path of a lane route: connectors, lanes, and a direct path if shorter.
+
+    A direct path found for one direction serves the other one, reversed
+    (``direct_paths``, shared by a batch).
+    """
     middle = [network.point(n) for n in lane.nodes]
     head = connectors.found[origin, middle[0]]
     tail = connectors.found[destination, middle[-1]]
@@ -315,7 +320,11 @@ def _sea_path(network: LaneNetwork, connectors: _Connectors, origin: LatLon,
     lane_path = SeaPath(_wrapped(points, destination), repaired, land_km)
     if path_length_km([points[0], points[-1]]) > DIRECT_KM:
         return lane_path
-    direct = _repair(points[0], points[-1], _port_disks(points))
+    if (origin, destination) not in direct_paths:
+        found = _repair(points[0], points[-1], _port_disks(points))
+        direct_paths[origin, destination] = found
+        direct_paths[destination, origin] = None if found is None else found[::-1]
+    direct = direct_paths[origin, destination]
     if direct is None or path_length_km(direct) >= path_length_km(points):
         return lane_path
     return SeaPath(_wrapped(direct, destination), 0, 0.0, direct=True)
@@ -344,11 +353,12 @@ def sea_paths(pairs: Sequence[tuple[LatLon, LatLon]]) -> list[SeaPath | NoRouteE
     for origin, destination in dict.fromkeys(pairs):
         by_origin.setdefault(origin, []).append(destination)
     found: dict[tuple[LatLon, LatLon], SeaPath | NoRouteError] = {}
+    direct_paths: dict[tuple[LatLon, LatLon], tuple[LatLon, ...] | None] = {}
     for origin, destinations in by_origin.items():
         lanes = _lanes_from(network, connectors, origin, destinations)
         for destination, lane in zip(destinations, lanes, strict=True):
             found[origin, destination] = lane if isinstance(lane, NoRouteError) else \
-                _sea_path(network, connectors, origin, destination, lane)
+                _sea_path(network, connectors, origin, destination, lane, direct_paths)
     return [found[pair] for pair in pairs]
 
 
