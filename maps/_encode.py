@@ -56,16 +56,16 @@ def encode_paths(paths: Sequence[Any], scale: int = SCALE) -> list[str]:
     list of str
         One encoded text per path, in order.
     """
-    grids = [as_grid(path) for path in paths]
-    return [text for batch in _batches(grids) for text in _encode_batch(batch, scale)]
+    return [text for batch in _batches(paths) for text in _encode_batch(batch, scale)]
 
 
-def _batches(grids: list[Any]) -> Iterator[list[Any]]:
-    """Yield consecutive runs of arrays of about :data:`BATCH_POINTS` points in all.
+def _batches(paths: Sequence[Any]) -> Iterator[list[Any]]:
+    """Yield the paths as (n, 2) arrays, in runs of about :data:`BATCH_POINTS` points in all.
 
     Whole-array steps over all the routes of a big map at once would need
     gigabytes of temporaries; runs of this size keep them to tens of MB.
     """
+    grids = [as_grid(path) for path in paths]
     first = 0
     while first < len(grids):
         last, points = first, 0
@@ -79,8 +79,7 @@ def _batches(grids: list[Any]) -> Iterator[list[Any]]:
 def _encode_batch(grids: Sequence[Any], scale: int) -> list[str]:
     """Encode (n, 2) arrays of at least one point each in one pass; see :func:`encode_paths`."""
     grid = np.round(np.concatenate(grids) * scale).astype(np.int64)
-    sizes = np.array([len(g) for g in grids])
-    starts = np.cumsum(sizes) - sizes
+    _sizes, starts = _offsets(grids)
     deltas = np.diff(grid, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     deltas[starts] = grid[starts]  # each path starts from zero
     value = deltas.ravel()
@@ -175,8 +174,7 @@ def split_all(paths: Sequence[Any]) -> list[list[Any]]:
     list of list of numpy.ndarray
         The pieces of each path, in order.
     """
-    return [pieces for batch in _batches([as_grid(path) for path in paths])
-            for pieces in _split_batch(batch)]
+    return [pieces for batch in _batches(paths) for pieces in _split_batch(batch)]
 
 
 def _split_batch(grids: list[Any]) -> list[list[Any]]:
@@ -202,8 +200,7 @@ def mercator_midpoints(paths: Sequence[Any]) -> list[tuple[float, float, float]]
     list of tuple of float
         (lat, lon, degrees clockwise from screen-up) of each path, for a direction arrow.
     """
-    return [arrow for batch in _batches([as_grid(path) for path in paths])
-            for arrow in _midpoint_batch(batch)]
+    return [arrow for batch in _batches(paths) for arrow in _midpoint_batch(batch)]
 
 
 def _midpoint_batch(grids: list[Any]) -> list[tuple[float, float, float]]:

@@ -298,15 +298,19 @@ class LaneNetwork:
         candidates = {p: {e.node: e for e in self.entries(p)} for p in ports}
         nearest = {p: min(e.km for e in side.values()) for p, side in candidates.items()}
         checked: set[tuple[LatLon, int]] = set()
+
+        def ask(price: Connect, port: LatLon, node: int) -> None:  # price one entry, once
+            checked.add((port, node))
+            cost = price(port, self.point(node))
+            if cost is None:
+                del candidates[port][node]
+            else:
+                candidates[port][node] = Entry(node, cost)
+
         if eager and connect is not None:  # a cheap connect: ask once, search once
             for port, side in candidates.items():
                 for node in list(side):
-                    cost = connect(port, self.point(node))
-                    if cost is None:
-                        del side[node]
-                    else:
-                        side[node] = Entry(node, cost)
-                    checked.add((port, node))
+                    ask(connect, port, node)
         found: dict[LatLon, LanePath | NoRouteError] = {}
         pending = list(dict.fromkeys(destinations))
         while pending:
@@ -335,14 +339,8 @@ class LaneNetwork:
                     continue
                 again.append(destination)
                 for port, entry in unchecked:
-                    if (port, entry.node) in checked:
-                        continue
-                    checked.add((port, entry.node))
-                    cost = connect(port, self.point(entry.node))
-                    if cost is None:
-                        del candidates[port][entry.node]
-                    else:
-                        candidates[port][entry.node] = Entry(entry.node, cost)
+                    if (port, entry.node) not in checked:
+                        ask(connect, port, entry.node)
             pending = again
         return [found[d] for d in destinations]
 

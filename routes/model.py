@@ -307,8 +307,9 @@ class Line(Sequence[LatLon]):
         return map(tuple, self.array.tolist())
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> NDArray[Any]:
-        same = dtype is None or np.dtype(dtype) == self.array.dtype
-        return self.array.copy() if copy else self.array if same else self.array.astype(dtype)
+        if dtype is None or np.dtype(dtype) == self.array.dtype:
+            return self.array.copy() if copy else self.array
+        return self.array.astype(dtype)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Line):
@@ -322,10 +323,6 @@ class Line(Sequence[LatLon]):
 
     def __repr__(self) -> str:
         return f"Line({self.array.tolist()!r})"
-
-    def tolist(self) -> list[list[float]]:
-        """Return the points as ``[lat, lon]`` lists (for JSON)."""
-        return self.array.tolist()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,10 +95,6 @@ class RailNetwork:
     def _edge_rows(self) -> NDArray[Any]:
         return np.repeat(np.arange(len(self.lat)), np.diff(self.matrix.indptr))
 
-    def point(self, node: int) -> LatLon:
-        """Return a node's (lat, lon)."""
-        return (float(self.lat[node]), float(self.lon[node]))
-
     def points(self, nodes: Sequence[int]) -> list[LatLon]:
         """Return the (lat, lon) of each node, in order."""
         index = np.asarray(nodes, dtype=np.int64)
@@ -142,21 +138,18 @@ class RailNetwork:
             best[int(self.piece[node])] = (node, float(_chord_to_km(float(gaps[nearest]))))
         return sorted(best.values(), key=lambda item: item[1])
 
-    def snap_pair(self, origin: LatLon, destination: LatLon, mask: NDArray[Any]
-                  ) -> tuple[tuple[int, float], tuple[int, float]]:
-        """Snap both places to one piece they can route on, least total snapping first.
+    def _snap_pair(self, near_origin: list[tuple[int, float]],
+                   near_destination: list[tuple[int, float]]
+                   ) -> tuple[tuple[int, float], tuple[int, float]]:
+        """Snap two places to one piece they can route on, least total snapping first.
+
+        ``near_origin`` and ``near_destination`` are their :meth:`candidates`.
 
         Raises
         ------
         NoRouteError
             If no allowed piece lies near both places.
         """
-        return self._shared_piece(self.candidates(origin, mask),
-                                  self.candidates(destination, mask))
-
-    def _shared_piece(self, near_origin: list[tuple[int, float]],
-                      near_destination: list[tuple[int, float]]
-                      ) -> tuple[tuple[int, float], tuple[int, float]]:
         starts = {int(self.piece[n]): (n, km) for n, km in near_origin}
         ends = {int(self.piece[n]): (n, km) for n, km in near_destination}
         shared = set(starts) & set(ends)
@@ -229,7 +222,7 @@ class RailNetwork:
         near = {place: self.candidates(place, mask) for place in places}  # once per place
         for origin, destination in pairs:
             try:
-                snaps.append(self._shared_piece(near[origin], near[destination]))
+                snaps.append(self._snap_pair(near[origin], near[destination]))
             except NoRouteError:
                 snaps.append(None)
         sources = sorted({snap[0][0] for snap in snaps if snap is not None})
