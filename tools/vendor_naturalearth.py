@@ -187,6 +187,28 @@ def alpha2(geometry: dict) -> str:
     return country.alpha2 if country else ""
 
 
+def snapped(parts: list[Polygon]) -> MultiPolygon:
+    """Return polygons merged and snapped to the storage grid, valid as they will be stored.
+
+    Rounding a valid polygon's vertices to :data:`GRID` can make it invalid (a
+    ring touching itself); ``shapely.set_precision`` snaps and repairs in one
+    step, so the shipped polygons are valid as stored, not only as decoded.
+    """
+    merged = unary_union(parts) if len(parts) > 1 else parts[0]
+    pieces = shapely.get_parts(shapely.set_precision(merged, GRID))
+    return MultiPolygon([p for p in pieces if isinstance(p, Polygon) and not p.is_empty])
+
+
+def stored(arrays: dict[str, np.ndarray], prefix: str, kind: shapely.GeometryType
+           ) -> np.ndarray:
+    """Return the geometries of ``prefix`` as a reader rebuilds them from the arrays."""
+    coords = np.cumsum(arrays[f"{prefix}_delta"], axis=0, dtype=np.int64) * GRID
+    offsets = []
+    while f"{prefix}_offsets{len(offsets)}" in arrays:
+        offsets.append(arrays[f"{prefix}_offsets{len(offsets)}"].astype(np.int64))
+    return shapely.from_ragged_array(kind, coords, tuple(offsets))
+
+
 def ragged(prefix: str, geoms: list, arrays: dict[str, np.ndarray]) -> None:
     """Store geometries as integer grid coordinates plus ragged offsets."""
     _kind, coords, offsets = shapely.to_ragged_array(geoms)
@@ -230,13 +252,12 @@ def build_scale(topology: dict, scale: str) -> dict[str, np.ndarray]:
     """Decode one world-atlas countries topology into the arrays of one data file."""
     arcs = decode_arcs(topology)
     country_geoms = topology["objects"]["countries"]["geometries"]
-    land = [p for g in topology["objects"]["land"]["geometries"] for p in polygons(g, arcs)]
+    land = list(snapped([p for g in topology["objects"]["land"]["geometries"]
+                         for p in polygons(g, arcs)]).geoms)
     area = land_area_km2(land)
     if abs(area - EXPECTED_LAND_KM2) > LAND_TOLERANCE[scale] * EXPECTED_LAND_KM2:
         sys.exit(f"{scale}: land area {area / 1e6:.1f} M km2 is not ~146.8 M km2: "
                  "decoding is wrong")
-    if not shapely.is_valid(np.array(land)).all():
-        sys.exit(f"{scale}: some land polygons are invalid")
     codes, names, shapes = [], [], []
     for geometry in country_geoms:
         parts = polygons(geometry, arcs)
@@ -244,8 +265,7 @@ def build_scale(topology: dict, scale: str) -> dict[str, np.ndarray]:
             continue
         codes.append(alpha2(geometry))
         names.append(geometry.get("properties", {}).get("name", ""))
-        shapes.append(unary_union(parts) if len(parts) > 1 else parts[0])
-    shapes = [s if isinstance(s, MultiPolygon) else MultiPolygon([s]) for s in shapes]
+        shapes.append(snapped(parts))
     arrays: dict[str, np.ndarray] = {
         "grid": np.array(GRID),
         "country_codes": np.array(codes),
@@ -255,6 +275,10 @@ def build_scale(topology: dict, scale: str) -> dict[str, np.ndarray]:
     ragged("countries", shapes, arrays)
     ragged("borders", borders(country_geoms, arcs), arrays)
     arrays.update(labels(shapes))
+    for prefix, kind in (("land", shapely.GeometryType.POLYGON),
+                         ("countries", shapely.GeometryType.MULTIPOLYGON)):
+        if not shapely.is_valid(stored(arrays, prefix, kind)).all():
+            sys.exit(f"{scale}: some {prefix} polygons are invalid as stored")
     print(f"{scale}: land: {len(land)} polygons, {area / 1e6:.2f} M km2; "
           f"countries: {len(shapes)}", file=sys.stderr)
     return arrays
