@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,7 @@ from shiproute.gazetteer.earth import KM_PER_DEGREE, load_earth
 from shiproute.routes.model import LatLon
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    pass
 
 _WGS84 = Geod(ellps="WGS84")
 
@@ -40,37 +39,11 @@ def land_within(bounds: tuple[float, float, float, float]) -> Any:
     if not len(hits):
         return shapely.Polygon()
     pieces = shapely.clip_by_rect(earth.land[hits], west, south, east, north)
-    # 10 Natural Earth land polygons are invalid (Eurasia among them) and can make the
-    # union fail; repairing the clipped pieces is cheap, repairing the world is not
+    # clipping valid polygons to a box can leave invalid pieces (a hole touching the cut),
+    # which make the union raise; repairing the few that are is cheap
     broken = ~shapely.is_valid(pieces)
     pieces[broken] = shapely.make_valid(pieces[broken])
     return shapely.union_all(pieces)
-
-
-@functools.cache
-def valid_land() -> tuple[NDArray[Any], shapely.STRtree]:
-    """Return Natural Earth 10m land made valid, prepared, with a spatial index over it.
-
-    Ten of the polygons are invalid (Eurasia among them); ``shapely.make_valid``
-    repairs them in about 4 s, too slow for routing but right for checking
-    every lane edge once (``tools/vendor_lanes.py`` and its tests).
-
-    Returns
-    -------
-    tuple
-        The polygons (lon/lat) and an ``STRtree`` over them.
-    """
-    land = load_earth().land.copy()
-    broken = ~shapely.is_valid(land)
-    land[broken] = [_polygonal(shapely.make_valid(g)) for g in land[broken]]
-    shapely.prepare(land)
-    return land, shapely.STRtree(land)
-
-
-def _polygonal(geometry: Any) -> Any:
-    """Return the polygons of a geometry collection (``make_valid`` may add lines and points)."""
-    parts = shapely.get_parts(geometry)
-    return shapely.union_all(parts[shapely.area(parts) > 0])
 
 
 def geodesic_length_km(geometry: Any) -> float:
@@ -88,8 +61,8 @@ def path_length_km(points: Sequence[LatLon]) -> float:
     return float(_WGS84.line_length(lons, lats)) / 1000
 
 
-def land_km(points: Sequence[LatLon], exempt: Sequence[LatLon] = (), radius_km: float = 3.0
-            ) -> float:
+def land_km(points: Sequence[LatLon], exempt: Sequence[LatLon] = (), radius_km: float = 3.0,
+            *, waterways: Any = None) -> float:
     """Return how many km of a path lie on land outside disks around ``exempt`` points.
 
     Parameters
@@ -100,6 +73,9 @@ def land_km(points: Sequence[LatLon], exempt: Sequence[LatLon] = (), radius_km: 
         Points (the ports a sea route joins) whose surroundings may be land.
     radius_km
         Radius of the exempt disks.
+    waterways
+        Land that counts as water, such as
+        :func:`~shiproute.routes.sea.waterway_corridor` gives, or None.
 
     Returns
     -------
@@ -110,6 +86,8 @@ def land_km(points: Sequence[LatLon], exempt: Sequence[LatLon] = (), radius_km: 
     land = land_within(_padded(path.bounds, 0.05))
     if exempt:
         land = land.difference(shapely.union_all([disk(p, radius_km) for p in exempt]))
+    if waterways is not None:
+        land = land.difference(waterways)
     return geodesic_length_km(shapely.intersection(path, land))
 
 

@@ -6,10 +6,10 @@ errors), and a note on places of lower precision:
 - provenance: a leg, event or volume claim that cites no source;
 - routes: a leg that no network could connect (drawn as a great circle), or a
   sea leg whose route crosses more than :data:`LAND_KM` of land outside the
-  ports (swapped coordinates route a ship up a river; an inland "port" has
-  no sea route). The land test is the independent one the tests use: the
-  route sampled against Natural Earth 10m land, 3 km disks around the ports
-  exempt;
+  ports and waterways (swapped coordinates route a ship up a river; an
+  inland "port" has no sea route). The land test is the independent one the
+  tests use: the route against Natural Earth 10m land, 3 km disks around the
+  ports and the canals, straits and rivers of the waterway list exempt;
 - reference places (:func:`reference_note`): sites no gazetteer has, taken
   from the world reference layers at the precision of a city centroid or an
   airport reference point.
@@ -96,8 +96,9 @@ def route_warnings(routed: RoutedDataset) -> list[str]:
     -------
     list of str
     """
-    from shiproute.routes._land import land_km
+    from shiproute.routes._land import land_km, line
     from shiproute.routes.routing import is_unrouted
+    from shiproute.routes.sea import waterway_corridor
 
     dataset = routed.dataset
     warnings = []
@@ -114,7 +115,9 @@ def route_warnings(routed: RoutedDataset) -> list[str]:
         leg, ids = legs[0], [each.id for each in legs]
         ports = [(dataset.sites[s].lat, dataset.sites[s].lon)
                  for s in (leg.origin, *leg.via, leg.destination)]
-        crossed = land_km(routed.geometries[index].points, ports, PORT_KM)
+        points = routed.geometries[index].points
+        crossed = land_km(points, ports, PORT_KM,
+                          waterways=waterway_corridor(line(points)))
         if crossed > LAND_KM:
             names = f"{dataset.sites[leg.origin].name} -> {dataset.sites[leg.destination].name}"
             which = f"sea leg '{ids[0]}'" if len(ids) == 1 else \

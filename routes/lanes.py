@@ -2,9 +2,10 @@
 
 The lanes are searoute's Marnet network as ``tools/vendor_lanes.py`` ships it
 in ``data/sea-lanes.npz``: every edge that crossed Natural Earth 10m land was
-replaced by a water path (its bends are nodes) or dropped, except canals and
-straits narrower than the data (Suez, Panama, the Bosphorus, the
-Dardanelles), whose land is stored with the edge (see ``data/README.md``).
+replaced by a water path (its bends are nodes) or dropped, except the
+waterways the data draws as land: canals, narrow straits and navigable rivers
+(Suez, the Bosphorus, the Volga-Don, the Kiel Canal...), whose edges carry the
+waterway's name (see ``data/README.md`` and ``data/sea-waterways.csv``).
 Longitudes are in [-180, 180); the two sides of the antimeridian are one node.
 Edges are weighted in km and tagged with the passage they use, such as
 ``"suez"``, so a route can be kept out of it. The network is held as node
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from shiproute.errors import NoRouteError
@@ -51,10 +52,12 @@ log = logging.getLogger(__name__)
 DATA_FILE = "sea-lanes.npz"
 
 Passage = Literal[
-    "babalmandab", "bering", "bosporus", "chili", "dardanelles", "gibraltar", "malacca",
-    "northwest", "ormuz", "panama", "south_africa", "suez", "sunda", "volga_don",
+    "babalmandab", "bering", "bosporus", "chili", "columbia", "congo", "dardanelles", "elbe",
+    "gibraltar", "kiel", "malacca", "mississippi", "northwest", "ormuz", "panama", "parana",
+    "rhine_meuse", "south_africa", "st_lawrence", "suez", "sunda", "thames", "volga_don",
 ]
-"""A passage tag of searoute's lane edges that a route may be kept out of."""
+"""A passage tag of the lane edges that a route may be kept out of: searoute's, and the
+waterways of ``data/sea-waterways.csv``."""
 
 DEFAULT_RESTRICTIONS: frozenset[Passage] = frozenset({"northwest"})
 """Passages closed by default, as in ``searoute.searoute``: the Northwest Passage."""
@@ -137,19 +140,27 @@ class LaneNetwork:
     matrix
         Symmetric CSR matrix of edge lengths, km; explicit zeros are edges
         (searoute has a few zero-length links between nearly equal nodes).
-    crossings
-        Land crossed by an edge, km, by its (lower, higher) node pair: only
-        the canals and narrow straits kept over land.
     detours
         For the edges of a water path that replaced a Marnet edge crossing
         land, by (lower, higher) node pair: which replaced edge it belongs to.
+    waterways
+        For the edges of a canal, narrow strait or river the 10m coastline
+        draws as land, by (lower, higher) node pair: the waterway's name
+        (``"the Suez Canal"``).
+    closed
+        The passages left out (:func:`load_lane_network`'s restrictions).
+    reach
+        Per node, a label shared by the nodes the lanes would join with no
+        passage closed, or ``None``: tells a gap from a closed passage.
     """
 
     lat: NDArray[Any]
     lon: NDArray[Any]
     matrix: csr_matrix
-    crossings: Mapping[tuple[int, int], float] = field(default_factory=dict)
     detours: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    waterways: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    closed: frozenset[str] = frozenset()
+    reach: NDArray[Any] | None = None
 
     @functools.cached_property
     def _tree(self) -> cKDTree:
@@ -192,9 +203,10 @@ class LaneNetwork:
         data = np.append(graph.data, [e.km for e in entries])
         return csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
 
-    def land_km(self, nodes: Sequence[int]) -> float:
-        """Return the land a lane path crosses (kept canals and narrow straits), km."""
-        return sum(self.crossings.get(_pair(a, b), 0.0) for a, b in itertools.pairwise(nodes))
+    def waterways_of(self, nodes: Sequence[int]) -> tuple[str, ...]:
+        """Return the names of the waterways a lane path goes through, in order, each once."""
+        found = (self.waterways.get(_pair(a, b)) for a, b in itertools.pairwise(nodes))
+        return tuple(dict.fromkeys(name for name in found if name))
 
     def repairs(self, nodes: Sequence[int]) -> int:
         """Return how many Marnet edges along a lane path were re-routed around land."""
@@ -214,7 +226,7 @@ class LaneNetwork:
         totals = [distances[e.node] + e.km for e in ends]
         best = int(np.argmin(totals))
         if not math.isfinite(totals[best]):
-            raise NoRouteError("the sea lanes do not connect these ports")
+            raise self._gap(starts, ends)
         exit_ = ends[best]
         source = len(self.lat)
         chain = [exit_.node]
@@ -223,6 +235,15 @@ class LaneNetwork:
         entry = starts[chain[-1]]
         lane_km = float(distances[exit_.node]) - entry.km
         return LanePath(tuple(reversed(chain)), entry, exit_, lane_km)
+
+    def _gap(self, starts: Mapping[int, Entry], ends: Sequence[Entry]) -> NoRouteError:
+        """Return why no lane path joins two ports' entries: a gap, or a closed passage."""
+        if self.reach is not None and self.closed and \
+                set(self.reach[list(starts)]) & set(self.reach[[e.node for e in ends]]):
+            closed = ", ".join(sorted(self.closed))
+            return NoRouteError(f"blocked by a closed passage: the sea lanes join these ports "
+                                f"only through {closed}, which the routing rules keep closed")
+        return NoRouteError("lane network gap: no sea lane or waterway joins these ports")
 
     def route(self, origin: LatLon, destination: LatLon, *, connect: Connect | None = None
               ) -> LanePath:
@@ -350,8 +371,9 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 
 def _unreachable(port: LatLon, nearest_km: float) -> NoRouteError:
-    message = (f"no sea lane reaches {port[0]:.3f}, {port[1]:.3f}: the nearest lane is "
-               f"{nearest_km:.0f} km away over land")
+    message = (f"port inland with no waterway: no sea lane or waterway reaches "
+               f"{port[0]:.3f}, {port[1]:.3f} over water, and the nearest is {nearest_km:.0f} km "
+               "away over land")
     return NoRouteError(message)
 
 
@@ -426,14 +448,18 @@ def load_lane_network(restrictions: frozenset[Passage] = DEFAULT_RESTRICTIONS) -
     raw = files("shiproute.routes").joinpath("data", DATA_FILE).read_bytes()
     with np.load(io.BytesIO(raw)) as data:
         lat, lon, a, b = data["lat"], data["lon"], data["edge_a"], data["edge_b"]
-        km, land, detour = data["km"], data["land_km"], data["detour"]
+        km, detour, passage = data["km"], data["detour"], data["passage"]
+        names = data["waterway_names"]
         closed = np.isin(data["passages"], sorted(restrictions))
-        open_ = ~closed[data["passage"]]
-    a, b, km, land, detour = a[open_], b[open_], km[open_], land[open_], detour[open_]
-    crossings = {(int(i), int(j)): float(k) for i, j, k in zip(a, b, land, strict=True) if k > 0}
+    _count, reach = connected_components(_symmetric(a, b, km, len(lat)), directed=False)
+    open_ = ~closed[passage]
+    a, b, km, detour, passage = a[open_], b[open_], km[open_], detour[open_], passage[open_]
     detours = {(int(i), int(j)): int(d) for i, j, d in zip(a, b, detour, strict=True) if d >= 0}
+    waterways = {(int(i), int(j)): str(names[p])
+                 for i, j, p in zip(a, b, passage, strict=True) if names[p]}
     network = LaneNetwork(lat=lat, lon=lon, matrix=_symmetric(a, b, km, len(lat)),
-                          crossings=crossings, detours=detours)
+                          detours=detours, waterways=waterways,
+                          closed=frozenset(restrictions), reach=reach)
     log.debug("loaded %d sea lane nodes in %.2f s", len(network.lat),
               time.perf_counter() - started)
     return network

@@ -154,10 +154,11 @@ def _sea(request: RouteRequest, paths: Sequence[SeaPath]) -> Route:
     land = sum(path.land_km for path in paths)
     repaired = sum(path.repaired for path in paths)
     direct = sum(path.direct for path in paths)
+    waterways = tuple(dict.fromkeys(name for path in paths for name in path.waterways))
     flags = []
     if land > 0.05:
-        flags.append(f"crosses {land:.1f} km of land in the 10m coastline data "
-                     "(canal, narrow strait or river port)")
+        flags.append(f"crosses {land:.1f} km of land in the 10m coastline data outside the "
+                     "ports and waterways (a port inland, or behind coarse coastline)")
     sources: list[str] = []
     rules: list[str] = []
     if direct < len(request.stops) - 1:
@@ -166,6 +167,8 @@ def _sea(request: RouteRequest, paths: Sequence[SeaPath]) -> Route:
     if direct:
         sources.append(WATER_SOURCE)
         rules.append("direct path for ports under 500 km apart, where shorter than the lanes")
+    if waterways:
+        rules.append("through " + ", ".join(waterways))
     if repaired:
         rules.append(f"{repaired} segment{'s' * (repaired > 1)} re-routed around land")
     via = request.stops[1:-1]

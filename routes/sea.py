@@ -15,12 +15,15 @@ scale) is replaced by a water-only path found on a grid around it: at most
 less than 500 km apart the shortest water path on the 0.5 km grid is also
 searched, and used when it is shorter than the lanes.
 
-Where the coastline data has no water path at all (Suez, Panama, straits
-narrower than the data such as the Bosphorus, river ports), the land crossed is
-reported, so the map can flag it. A port joins the lanes over land only where
-no water path exists, over at most 100 km, and each km of that land counts as
-ten when the entry is chosen, so a river port joins where the least land lies
-between; a port that can't join any lane within reach has no sea route.
+Canals, straits narrower than the data and navigable rivers (Suez, the
+Bosphorus, the Volga-Don, the Kiel Canal, the St Lawrence...) are lane edges
+the coastline draws as land; a route through them names them, and the land
+within :data:`CORRIDOR_KM` of them counts as water, for lanes and connectors
+alike, so a river port joins its river where it lies. Elsewhere a port joins
+the lanes over land only where no water path exists, over at most 100 km, and
+each km of that land counts as ten when the entry is chosen and is reported
+with the route; a port that can't join any lane or waterway within reach has
+no sea route, and the error says why.
 
 Routes that cross the antimeridian are worked on with continuous longitudes
 (east of 180 as 180-360) and returned within [-180, 180].
@@ -30,13 +33,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+import functools
+import math
 from typing import Any
 
 import numpy as np
 import shapely
 
 from shiproute.errors import NoRouteError
-from shiproute.gazetteer.earth import load_earth
+from shiproute.gazetteer.earth import KM_PER_DEGREE, load_earth
 from shiproute.routes._grid import MAX_CELLS, grid_path
 from shiproute.routes._land import (
     disk,
@@ -44,9 +49,8 @@ from shiproute.routes._land import (
     land_within,
     line,
     path_length_km,
-    valid_land,
 )
-from shiproute.routes.lanes import LaneNetwork, LanePath, load_lane_network
+from shiproute.routes.lanes import ENTRY_RADIUS_KM, LaneNetwork, LanePath, load_lane_network
 from shiproute.routes.model import LatLon
 
 PORT_RADIUS_KM = 3.0
@@ -55,6 +59,8 @@ DIRECT_KM = 500.0  # ports closer than this also get a direct water-grid search
 MARGINS_DEG = (0.3, 1.0)
 LAND_WEIGHT = 10.0  # a km of land a port's connector can't avoid counts as 10 km of sea
 MAX_REPAIRS = 4  # tries per port to re-route its links to the lanes around land
+APPROACH_KM = 10.0  # a port this far inland at 10m scale may cross that land to the sea
+CORRIDOR_KM = 2.0  # land this close to a waterway's centreline is the waterway
 CONNECTOR_CELLS = 60_000  # a connector's first grid search: coarser cells, 10 times faster
 REPAIR_GAIN = 0.01  # connectors are re-routed only when that may shorten a route by 1%
 
@@ -71,18 +77,22 @@ class SeaPath:
         How many segments were replaced to avoid land: Marnet lane edges
         re-routed when the lanes were vendored, and connectors.
     land_km
-        Land still crossed outside the port disks, in km, where no water path
-        exists in the 10m coastline data: canals (Suez), straits narrower than
-        the data (the Bosphorus), or a port up a river.
+        Land still crossed outside the port disks and the waterways, in km:
+        a port joining the lanes over land where the 10m coastline has no
+        water path to it.
     direct
         Whether the path is the shortest water path on the coastline grid,
         which replaces the lanes for nearby ports when it is shorter.
+    waterways
+        The canals, narrow straits and rivers the path goes through, in order
+        (``"the Suez Canal"``).
     """
 
     points: tuple[LatLon, ...]
     repaired: int
     land_km: float
     direct: bool = False
+    waterways: tuple[str, ...] = ()
 
 
 def _unwrapped(points: Sequence[LatLon]) -> list[LatLon]:
@@ -116,6 +126,61 @@ def _land(bounds: tuple[float, float, float, float]) -> Any:
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
+@functools.cache
+def _corridors(network: LaneNetwork) -> tuple[Any, list[str], shapely.STRtree]:
+    """Return the waterway edges buffered by ``CORRIDOR_KM`` (lon/lat), their names, an index."""
+    pairs = sorted(network.waterways)
+    shapes = []
+    for a, b in pairs:
+        (lat_a, lon_a), (lat_b, lon_b) = _unwrapped([network.point(a), network.point(b)])
+        scale = max(math.cos(math.radians((lat_a + lat_b) / 2)), 0.01)
+        local = shapely.LineString([(lon_a * scale, lat_a), (lon_b * scale, lat_b)])
+        shapes.append(shapely.transform(local.buffer(CORRIDOR_KM / KM_PER_DEGREE),
+                                        lambda xy, s=scale: xy / [s, 1.0]))
+    corridors = np.array(shapes, dtype=object)
+    return corridors, [network.waterways[p] for p in pairs], shapely.STRtree(corridors)
+
+
+def waterway_corridor(area: Any) -> Any:
+    """Return the waterways that meet an area: land that counts as water.
+
+    Canals, narrow straits and rivers are lane edges the 10m coastline draws
+    as land (``data/sea-waterways.csv``); this is the area within
+    :data:`CORRIDOR_KM` of them. Land tests of sea routes leave it out, as
+    they leave out the ports.
+
+    Parameters
+    ----------
+    area
+        A shapely geometry, lon/lat; longitudes may run beyond +/-180 (a
+        route across the antimeridian).
+
+    Returns
+    -------
+    shapely geometry
+        The union of the waterway corridors that meet ``area``, in its
+        longitudes; empty where no waterway passes.
+    """
+    corridors, _names, tree = _corridors(load_lane_network())
+    parts: list[Any] = []
+    for turn in (-360.0, 0.0, 360.0):
+        hits = tree.query(_shifted(area, -turn) if turn else area, predicate="intersects")
+        parts.extend(corridors[hits] if turn == 0.0 else
+                     [_shifted(g, turn) for g in corridors[hits]])
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _through(points: Sequence[LatLon]) -> tuple[str, ...]:
+    """Return the waterways a connector follows over land, in order (its land is theirs)."""
+    path = line(points).difference(disk(points[0], PORT_RADIUS_KM))
+    if not _touch_land([path])[0]:
+        return ()
+    corridors, names, tree = _corridors(load_lane_network())
+    hits = tree.query(path, predicate="intersects")
+    along = sorted(hits, key=lambda i: path.project(corridors[i].centroid))
+    return tuple(dict.fromkeys(names[i] for i in along))
+
+
 def _padded(points: Sequence[LatLon], margin: float) -> tuple[float, float, float, float]:
     lats, lons = [p[0] for p in points], [p[1] for p in points]
     return (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
@@ -146,27 +211,35 @@ class _Connector:
         return self.km + LAND_WEIGHT * self.land_km
 
 
-def _enclosed(port: LatLon) -> bool:
-    """Whether the coastline data shuts a port in: all land 3-4 km around it (a river port)."""
-    ring = disk(port, PORT_RADIUS_KM + 1.0).difference(disk(port, PORT_RADIUS_KM))
-    return bool(ring.difference(_land(ring.bounds)).is_empty)
+def _approach_km(port: LatLon) -> float | None:
+    """Return how far the coastline data puts a port inland, km, or None beyond ``APPROACH_KM``.
+
+    A port a few km inland at 10m scale (an estuary, a harbour the data fills
+    in) reaches the sea over that land; one further inland is a river port.
+    """
+    inland = load_earth().km_inland(*port, within_km=APPROACH_KM)
+    return None if inland > APPROACH_KM else inland
 
 
 class _Connectors:
     """Links between ports and lane nodes, each found once, for :meth:`LaneNetwork.route`.
 
-    A link that crosses land is re-routed over water if it can be; if not,
-    it is kept straight when no longer than ``MAX_APPROACH_KM`` and refused
-    otherwise. Repairs are not tried from a port the coastline data shuts in
-    (:func:`_enclosed`), and at most ``MAX_REPAIRS`` times from any port, as
-    each costs a grid search; the lane search asks first about the links of
-    the routes that look shortest, so the tries go to the likeliest entries.
+    A link that crosses land is re-routed over water if it can be (from a
+    port the data puts a few km inland, across that land first, which is
+    reported); if not, it is kept straight when no longer than
+    ``MAX_APPROACH_KM`` and refused otherwise. Repairs are not tried from a
+    river port (:func:`_approach_km`), and at most ``MAX_REPAIRS`` times from
+    any port, as each costs a grid search; the lane search asks first about
+    the links of the routes that look shortest, so the tries go to the
+    likeliest entries.
     """
 
     def __init__(self) -> None:
+        self.exempt: dict[LatLon, Any] = {}  # per port: its disk, and the waterways near it
         self.found: dict[tuple[LatLon, LatLon], _Connector] = {}
         self.refused: set[tuple[LatLon, LatLon]] = set()
         self.repairs: dict[LatLon, int] = {}
+        self.approach: dict[LatLon, float | None] = {}  # per port: land to the sea, km
         self.blocked: set[tuple[LatLon, LatLon]] = set()  # straight link crosses land
 
     def cost(self, port: LatLon, node: LatLon) -> float | None:
@@ -192,8 +265,8 @@ class _Connectors:
         todo = [n for n in nodes if (port, n) not in self.found and (port, n) not in self.blocked]
         if not todo:
             return
-        exempt = disk(port, PORT_RADIUS_KM)
         ends = [_unwrapped([port, node]) for node in todo]
+        exempt = self._exempt(port, [p for pair in ends for p in pair])
         lines = shapely.difference(np.array([line(pair) for pair in ends], dtype=object), exempt)
         for node, pair, touching in zip(todo, ends, _touch_land(lines), strict=True):
             if touching:
@@ -201,22 +274,43 @@ class _Connectors:
             else:
                 self.found[port, node] = _Connector(tuple(pair), path_length_km(pair))
 
+    def _exempt(self, port: LatLon, reach: Sequence[LatLon]) -> Any:
+        """Return the land a port's connectors may cross: its disk and waterways within reach."""
+        if port not in self.exempt:
+            self.exempt[port] = shapely.union_all([
+                disk(port, PORT_RADIUS_KM),
+                waterway_corridor(shapely.box(*_padded([port], ENTRY_RADIUS_KM / KM_PER_DEGREE
+                                                       / max(math.cos(math.radians(port[0])),
+                                                             0.1))))])
+        area = self.exempt[port]
+        west, south, east, north = area.bounds
+        if all(west <= lon <= east and south <= lat <= north for lat, lon in reach):
+            return area
+        return shapely.union_all([area, waterway_corridor(shapely.box(*_padded(reach, 0.05)))])
+
     def _connect(self, port: LatLon, node: LatLon) -> _Connector | None:
         a, b = _unwrapped([port, node])
-        exempt = disk(port, PORT_RADIUS_KM)
+        exempt = self._exempt(port, [a, b])
         straight = line([a, b])
         km = path_length_km([a, b])
         if not _touch_land([straight.difference(exempt)])[0]:
             return _Connector((a, b), km)
         land = _land(_padded((a, b), 0.05)).difference(exempt)
-        if port not in self.repairs:
-            self.repairs[port] = MAX_REPAIRS if _enclosed(port) else 0
-        self.repairs[port] += 1
-        fixed = None
-        if self.repairs[port] <= MAX_REPAIRS:  # a coarse grid first, as it is 10 times faster
-            fixed = _repair(a, b, exempt, CONNECTOR_CELLS) or _repair(a, b, exempt)
-        if fixed is not None:
-            return _Connector(fixed, path_length_km(fixed), repaired=True)
+        if port not in self.approach:
+            self.approach[port] = _approach_km(port)
+        approach = self.approach[port]
+        self.repairs[port] = self.repairs.get(port, 0) + 1
+        if approach is not None and self.repairs[port] <= MAX_REPAIRS:
+            # from the port's disk, or where the data puts the port inland or the water by
+            # it is too narrow for the grid, across the land of a wider disk, reported
+            wider = shapely.union_all([exempt, disk(port, max(approach, PORT_RADIUS_KM) + 2.0)])
+            for start in ([exempt] if approach <= PORT_RADIUS_KM else []) + [wider]:
+                # a coarse grid first, as it is 10 times faster
+                fixed = _repair(a, b, start, CONNECTOR_CELLS) or _repair(a, b, start)
+                if fixed is not None:  # its first grid step may cross land too, reported
+                    around = _land(_padded(fixed, 0.05)).difference(self._exempt(port, fixed))
+                    crossed = geodesic_length_km(shapely.intersection(line(fixed), around))
+                    return _Connector(fixed, path_length_km(fixed), crossed, repaired=True)
         if km > MAX_APPROACH_KM:
             return None
         return _Connector((a, b), km, geodesic_length_km(shapely.intersection(straight, land)))
@@ -236,8 +330,7 @@ def _copies(geometry: Any) -> list[Any]:
 def _touch_land(geometries: Any) -> Any:
     """Return whether each (continuous-longitude) geometry touches Natural Earth 10m land; fast.
 
-    Uses the prepared polygons as loaded (no ``make_valid``), so it costs
-    microseconds per geometry.
+    Uses the prepared polygons as loaded, so it costs microseconds per geometry.
     """
     earth = load_earth()
     copies = [(n, copy) for n, geometry in enumerate(geometries) for copy in _copies(geometry)]
@@ -254,8 +347,7 @@ def _touch_land(geometries: Any) -> Any:
 def crossing_km(segments: Sequence[tuple[LatLon, LatLon]]) -> list[float]:
     """Return how many km of Natural Earth 10m land each straight segment crosses.
 
-    Land is taken made valid (:func:`~shiproute.routes._land.valid_land`);
-    segments may cross the antimeridian (the short way round). Used to check
+    Segments may cross the antimeridian (the short way round). Used to check
     the lanes when they are vendored, and by the tests that prove it.
 
     Parameters
@@ -269,7 +361,8 @@ def crossing_km(segments: Sequence[tuple[LatLon, LatLon]]) -> list[float]:
         Km on land per segment, in order; 0.0 for a segment that at most
         touches the coast.
     """
-    land, tree = valid_land()
+    earth = load_earth()
+    land, tree = earth.land, earth.land_tree
     lines = [line(_unwrapped([a, b])) for a, b in segments]
     copies = [(n, copy) for n, geometry in enumerate(lines) for copy in _copies(geometry)]
     shapes = np.array([copy for _n, copy in copies], dtype=object)
@@ -316,8 +409,10 @@ def _sea_path(network: LaneNetwork, connectors: _Connectors, origin: LatLon,
     tail = connectors.found[destination, middle[-1]]
     points = _unwrapped([*head.points[:-1], *middle, *reversed(tail.points[:-1])])
     repaired = network.repairs(lane.nodes) + head.repaired + tail.repaired
-    land_km = head.land_km + tail.land_km + network.land_km(lane.nodes)
-    lane_path = SeaPath(_wrapped(points, destination), repaired, land_km)
+    waterways = (*_through(head.points), *network.waterways_of(lane.nodes),
+                 *reversed(_through(tail.points)))
+    lane_path = SeaPath(_wrapped(points, destination), repaired, head.land_km + tail.land_km,
+                        waterways=tuple(dict.fromkeys(waterways)))
     if path_length_km([points[0], points[-1]]) > DIRECT_KM:
         return lane_path
     if (origin, destination) not in direct_paths:

@@ -249,8 +249,8 @@ legs:
 def test_validate_warns_of_an_inland_port_a_land_route_and_no_source_and_strict_fails(
     write: Callable[[str, str], Path]
 ) -> None:
-    # the Volga and the Volga-Don canal are not sea lanes: the route is a straight
-    # connector over 500 km of land from the inland "port" to the nearest lane
+    # the lower Volga is a waterway, but this "port" lies 14 km from the waterway's
+    # centreline (where the Volga-Don canal leaves the Volga): that much land is flagged
     from click.testing import CliRunner
 
     from shiproute.cli import main
@@ -268,7 +268,7 @@ def test_validate_warns_of_an_inland_port_a_land_route_and_no_source_and_strict_
     assert lines[:2] == warnings and len(lines) == 3
     assert lines[2].startswith(f"{path}: warning: sea leg 'volgograd-aktau-sea-2023-05' "
                                "(Volgograd river port -> Aktau port) crosses ")
-    assert 300 < float(lines[2].split(" crosses ")[1].split(" km")[0].replace(",", "")) < 700
+    assert 5 < float(lines[2].split(" crosses ")[1].split(" km")[0].replace(",", "")) < 30
     assert lenient.stdout == (f"{path}: OK: 1 leg, 2 sites, 0 sources, 0 events, "
                               "0 estimates; 3 warnings\n")
     strict = CliRunner().invoke(main, ["validate", str(path), "--strict"])

@@ -110,7 +110,9 @@ def test_unroutable_sea_leg_falls_back_to_a_flagged_great_circle(gazetteer: Gaze
     request = RouteRequest("sea", (baikal, _stop(gazetteer, "Vladivostok")))
     route = route_many({"leg": request})["leg"]
     assert is_unrouted(route)
-    assert route.flags[0].startswith("unrouted: no sea lane reaches 51.850, 104.870")
+    assert route.flags[0].startswith(
+        "unrouted: port inland with no waterway: no sea lane or waterway reaches 51.850, "
+        "104.870 over water, and the nearest is ")
     assert len(route.points) > 50  # densified great circle
     assert route.distance_km == pytest.approx(_km(baikal.point, (43.107, 131.893)), rel=0.01)
 

@@ -18,12 +18,16 @@ has to check a lane again:
   0.5 km grid around it (:func:`shiproute.routes.sea.water_path`), whose bends
   become new nodes carrying the edge's passage tag; if the grid has no water
   path the edge is dropped;
-- except the edges tagged with a passage in :data:`NARROWS`: canals and
-  straits narrower than the 10m coastline (Suez, Panama, the Bosphorus and the
-  Dardanelles are land at that scale). They are kept as they are, and the land
-  they cross is stored with them, so a route through them can say so;
-- then the extra edges of ``sea-extra-edges.csv`` (inland waterways, none yet)
-  are added as they are, their land stored with them;
+- except the edges of the waterways of ``sea-waterways.csv``: canals, straits
+  narrower than the 10m coastline and navigable rivers (Suez, Panama, the
+  Bosphorus and the Volga are land at that scale). An edge tagged with a
+  waterway's passage is kept as it is; an edge with no water path whose ends
+  both lie in a waterway's box is kept too, tagged with that waterway;
+- then the extra edges of ``sea-extra-edges.csv`` (the Kiel Canal, which
+  Marnet lacks) are added as they are;
+- every waterway edge is cut into pieces of at most :data:`WATERWAY_STEP_KM`,
+  so a river port joins its river near where it lies, and the land under each
+  piece is stored with it (a route names the waterway instead);
 - nodes left without edges are dropped.
 
 Every replaced, dropped or kept crossing is listed in ``sea-lane-repairs.csv``.
@@ -48,6 +52,7 @@ import hashlib
 import io
 import itertools
 import json
+import math
 from pathlib import Path
 import sys
 import tempfile
@@ -65,9 +70,10 @@ OUT = ROOT / "routes" / "data"
 DATA_FILE = "sea-lanes.npz"
 REPAIRS_FILE = "sea-lane-repairs.csv"
 EXTRA_FILE = "sea-extra-edges.csv"
+WATERWAYS_FILE = "sea-waterways.csv"
 LICENSE_FILE = "LICENSE-searoute.txt"
 NATURAL_EARTH = ROOT / "gazetteer" / "data" / "naturalearth-10m.npz"
-FORMAT = "1"
+FORMAT = "2"
 MARNET = Pin(
     requirement=SEAROUTE.requirement,
     filename=SEAROUTE.filename,
@@ -76,8 +82,7 @@ MARNET = Pin(
     license=SEAROUTE.license,
     license_file=LICENSE_FILE,
 )
-NARROWS = ("bosporus", "dardanelles", "panama", "suez")
-"""Passages kept where they cross land: canals, and straits narrower than the 10m data."""
+WATERWAY_STEP_KM = 5.0
 AFLOAT_KM = 2.0
 OFFSHORE_KM = 0.3
 EARTH_RADIUS_KM = 6371.0  # searoute's haversine radius, so new edges match its weights
@@ -93,6 +98,31 @@ class Edge:
     km: float
     passage: str
     detour: int = -1  # for the edges of a water path: which replaced Marnet edge it belongs to
+    extra: bool = False  # from sea-extra-edges.csv
+
+
+@dataclass(frozen=True, slots=True)
+class Waterway:
+    """A canal, narrow strait or river of ``sea-waterways.csv``: its tag, name and box."""
+
+    passage: str
+    name: str
+    box: tuple[float, float, float, float]  # west, south, east, north
+
+    def holds(self, edge: Edge) -> bool:
+        """Tell whether both ends of an edge lie in the waterway's box."""
+        west, south, east, north = self.box
+        return all(south <= lat <= north and west <= lon <= east for lat, lon in (edge.a, edge.b))
+
+
+def read_waterways(path: Path) -> list[Waterway]:
+    """Return the waterways of ``sea-waterways.csv``, in file order."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(row for row in handle if not row.startswith("#")))
+    return [Waterway(row["passage"], row["name"],
+                     (float(row["west"]), float(row["south"]), float(row["east"]),
+                      float(row["north"])))
+            for row in rows]
 
 
 def parse(text: str) -> list[Edge]:
@@ -174,7 +204,7 @@ def read_extra(path: Path) -> list[Edge]:
     for row in rows:
         a = (round(float(row["lat_a"]), ROUND), round(float(row["lon_a"]), ROUND))
         b = (round(float(row["lat_b"]), ROUND), round(float(row["lon_b"]), ROUND))
-        edges.append(Edge(a, b, haversine_km(a, b), row["passage"]))
+        edges.append(Edge(a, b, haversine_km(a, b), row["passage"], extra=True))
     return edges
 
 
@@ -186,44 +216,70 @@ def _pieces(points: tuple[tuple[float, float], ...], passage: str, detour: int) 
             for p, q in itertools.pairwise(wrapped) if p != q]
 
 
-def repair(edges: list[Edge]) -> tuple[list[Edge], list[list[Any]], dict[int, float]]:
-    """Replace or drop the edges that cross land; return edges, the repair log, land km kept.
+def repair(edges: list[Edge], waterways: list[Waterway]) -> tuple[list[Edge], list[list[Any]]]:
+    """Replace or drop the edges that cross land, keeping the waterways; return edges and log.
 
-    An edge with no water path that continues a kept passage of
-    :data:`NARROWS` (Port Said's approach to the Suez Canal is not tagged
-    ``"suez"``) is kept as part of it, with its tag. The land km dict maps
-    an index of the returned edges to the land it crosses.
+    An edge tagged with a waterway's passage is kept without looking for a
+    water path. Of the other edges with no water path, one whose ends lie in
+    a waterway's box is kept with its tag, and one that continues a kept
+    waterway (Port Said's approach to the Suez Canal is not tagged ``"suez"``)
+    is kept as part of it; the rest are dropped.
     """
     from shiproute.routes.sea import crossing_km
 
+    tags = {w.passage for w in waterways}
     out: list[Edge] = []
     log: list[list[Any]] = []
-    land: dict[int, float] = {}
     crossed = dict(zip(edges, crossing_km([(e.a, e.b) for e in edges]), strict=True))
-    narrows = [e for e in edges if crossed[e] > 0 and e.passage in NARROWS]
-    canal = {p: e.passage for e in narrows for p in (e.a, e.b)}
+    kept = [e for e in edges if crossed[e] > 0 and e.passage in tags]
     unrepaired = []
     for edge in edges:
         if crossed[edge] == 0.0:
             out.append(edge)
-        elif edge.passage not in NARROWS and not _detour(edge, crossed[edge], out, log):
+        elif edge.passage not in tags and not _detour(edge, crossed[edge], out, log):
             unrepaired.append(edge)
-    while True:
-        joined = [e for e in unrepaired if e.a in canal or e.b in canal]
-        if not joined:
-            break
+    for edge in list(unrepaired):
+        boxed = next((w.passage for w in waterways if w.holds(edge)), None)
+        if boxed is not None:
+            unrepaired.remove(edge)
+            kept.append(_tagged(edge, boxed))
+            crossed[kept[-1]] = crossed[edge]
+    canal = {p: e.passage for e in kept for p in (e.a, e.b)}
+    while joined := [e for e in unrepaired if e.a in canal or e.b in canal]:
         for edge in joined:
             unrepaired.remove(edge)
-            passage = canal.get(edge.a) or canal[edge.b]
-            narrows.append(Edge(edge.a, edge.b, edge.km, passage))
-            crossed[narrows[-1]] = crossed[edge]
-            canal.update({edge.a: passage, edge.b: passage})
-    for edge in narrows:
-        land[len(out)] = crossed[edge]
-        out.append(edge)
-        log.append([*edge.a, *edge.b, edge.passage, f"{crossed[edge]:.3f}", "kept (narrows)", ""])
+            kept.append(_tagged(edge, canal.get(edge.a) or canal[edge.b]))
+            crossed[kept[-1]] = crossed[edge]
+            canal.update({edge.a: kept[-1].passage, edge.b: kept[-1].passage})
+    out.extend(kept)
+    log.extend([*e.a, *e.b, e.passage, f"{crossed[e]:.3f}", "kept (waterway)", ""] for e in kept)
     log.extend([*e.a, *e.b, e.passage, f"{crossed[e]:.3f}", "dropped", ""] for e in unrepaired)
-    return out, log, land
+    return out, log
+
+
+def _tagged(edge: Edge, passage: str) -> Edge:
+    return Edge(edge.a, edge.b, edge.km, passage, edge.detour, edge.extra)
+
+
+def cut_waterways(edges: list[Edge], tags: set[str]) -> list[Edge]:
+    """Return the edges with every waterway edge cut into pieces of at most ``WATERWAY_STEP_KM``.
+
+    The cuts are evenly spaced along the straight edge (waterway edges are at
+    most ~100 km long, where a straight line in degrees is within metres of
+    the great circle).
+    """
+    out = []
+    for edge in edges:
+        pieces = math.ceil(edge.km / WATERWAY_STEP_KM) if edge.passage in tags else 1
+        if pieces <= 1:
+            out.append(edge)
+            continue
+        steps = np.linspace(0.0, 1.0, pieces + 1)
+        points = [(round(edge.a[0] + t * (edge.b[0] - edge.a[0]), ROUND),
+                   round(edge.a[1] + t * (edge.b[1] - edge.a[1]), ROUND)) for t in steps]
+        out.extend(Edge(*sorted((p, q)), haversine_km(p, q), edge.passage, edge.detour,
+                        edge.extra) for p, q in itertools.pairwise(points))
+    return out
 
 
 def _detour(edge: Edge, km: float, out: list[Edge], log: list[list[Any]]) -> bool:
@@ -242,12 +298,13 @@ def _detour(edge: Edge, km: float, out: list[Edge], log: list[list[Any]]) -> boo
     return True
 
 
-def arrays(edges: list[Edge], land: dict[int, float], extra_start: int,
+def arrays(edges: list[Edge], land: list[float], waterways: list[Waterway],
            inputs: dict[str, str]) -> dict[str, Any]:
-    """Return the npz arrays: nodes, edges, passages, land km, origins and the inputs."""
+    """Return the npz arrays: nodes, edges, passages, waterway names, land km, origins, inputs."""
     used = sorted({p for e in edges for p in (e.a, e.b)})
     index = {p: i for i, p in enumerate(used)}
     passages = sorted({e.passage for e in edges} | {""})
+    names = {w.passage: w.name for w in waterways}
     ends = np.array([sorted((index[e.a], index[e.b])) for e in edges], dtype=np.int32)
     return {
         "lat": np.array([p[0] for p in used]),
@@ -257,9 +314,10 @@ def arrays(edges: list[Edge], land: dict[int, float], extra_start: int,
         "km": np.array([e.km for e in edges]),
         "passage": np.array([passages.index(e.passage) for e in edges], dtype=np.uint8),
         "passages": np.array(passages),
-        "land_km": np.array([round(land.get(i, 0.0), 3) for i in range(len(edges))]),
+        "waterway_names": np.array([names.get(p, "") for p in passages]),
+        "land_km": np.array([round(km, 3) for km in land]),
         "detour": np.array([e.detour for e in edges], dtype=np.int32),
-        "extra": np.arange(len(edges)) >= extra_start,
+        "extra": np.array([e.extra for e in edges]),
         "inputs": np.array(json.dumps(inputs, sort_keys=True)),
     }
 
@@ -277,26 +335,31 @@ def content_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def inputs_of(extra: Path) -> dict[str, str]:
-    """Return the recorded inputs: format, pinned sdist, Natural Earth file, extra edges."""
+def inputs_of(extra: Path, waterways: Path) -> dict[str, str]:
+    """Return the recorded inputs: format, pinned sdist, Natural Earth, extra edges, waterways."""
     return {"format": FORMAT, "searoute": f"{MARNET.filename} {MARNET.sha256}",
             "naturalearth": f"{NATURAL_EARTH.name} {sha256(NATURAL_EARTH)}",
-            "extra": f"{EXTRA_FILE} {sha256(extra)}"}
+            "extra": f"{EXTRA_FILE} {sha256(extra)}",
+            "waterways": f"{WATERWAYS_FILE} {sha256(waterways)}"}
 
 
 def build(out_dir: Path) -> list[Path]:
     """Create the data files in ``out_dir``; return their paths."""
     with tempfile.TemporaryDirectory() as tmp:
         files = download(MARNET, Path(tmp))
-    edges, moved = afloat(parse(files[MARNET.data].decode("utf-8")))
-    edges, log, land = repair(edges)
-    extra_path = OUT / EXTRA_FILE
-    extra = read_extra(extra_path)
     from shiproute.routes.sea import crossing_km
 
-    for i, km in enumerate(crossing_km([(e.a, e.b) for e in extra])):
-        land[len(edges) + i] = km
-    data = arrays([*edges, *extra], land, len(edges), inputs_of(extra_path))
+    extra_path, waterways_path = OUT / EXTRA_FILE, OUT / WATERWAYS_FILE
+    waterways = read_waterways(waterways_path)
+    tags = {w.passage for w in waterways}
+    edges, moved = afloat(parse(files[MARNET.data].decode("utf-8")))
+    edges, log = repair(edges, waterways)
+    edges = cut_waterways([*edges, *read_extra(extra_path)], tags)
+    ways = [i for i, e in enumerate(edges) if e.passage in tags]
+    land = [0.0] * len(edges)
+    for i, km in zip(ways, crossing_km([(edges[i].a, edges[i].b) for i in ways]), strict=True):
+        land[i] = km
+    data = arrays(edges, land, waterways, inputs_of(extra_path, waterways_path))
     out_dir.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **data)
@@ -309,13 +372,14 @@ def build(out_dir: Path) -> list[Path]:
         writer.writerows(log)
     paths[2].write_bytes(files[MARNET.license])
     if out_dir != OUT:
-        paths.append(out_dir / EXTRA_FILE)
-        paths[-1].write_bytes(extra_path.read_bytes())
+        for source in (extra_path, waterways_path):
+            paths.append(out_dir / source.name)
+            paths[-1].write_bytes(source.read_bytes())
     actions = [row[6].split(" ")[0] for row in log]
     print(f"{moved} nodes moved off land; {len(data['lat'])} nodes, {len(data['km'])} edges; "
           "of the edges crossing land "
           f"{actions.count('detour')} re-routed, {actions.count('dropped')} dropped, "
-          f"{actions.count('kept')} kept (narrows)", file=sys.stderr)
+          f"{actions.count('kept')} kept as waterways", file=sys.stderr)
     return paths
 
 
