@@ -1,31 +1,37 @@
-"""Benchmark sea routing: 100 port pairs against searoute, and 100,000 legs cold.
+"""Benchmark sea routing against searoute: port pairs worldwide, and 100,000 legs cold.
 
 Every measurement runs in a fresh Python process, so cold costs (imports,
 loading the lanes and the land) count; wall time is measured around the
-process, peak memory is the process's own ``ru_maxrss``.
+process, peak memory is the process's own ``ru_maxrss``. Land is measured
+independently, as ``tests/sea_land.py`` does: the route sampled every 100 m,
+points on Natural Earth 10m land counted, except within 3 km of either port
+and within 2 km of the waterway edges (canals, narrow straits and rivers of
+``routes/data/sea-waterways.csv``). The parts:
 
-- the 100 seeded port pairs of ``tests/data/sea-baseline.json`` (picked by
-  ``bench/sea_pairs.py``), routed by shiproute's API (``route_many``) and by
-  ``searoute.searoute`` in the same run. For both, the land crossed is measured
-  independently, as ``tests/test_routing.py`` does: the route sampled every
-  100 m, points on Natural Earth 10m land counted, except within 3 km of
-  either port and within 2 km of the lane edges kept over land on purpose
-  (canals and straits narrower than the data, ``sea-lane-repairs.csv``).
-  Distances are compared with the baseline the fixture recorded with the code
-  before the lanes were vendored, and with searoute's own;
-- 100,000 sea legs among 200 coastal ports (seeded; about 36,000 distinct
-  requests), routed cold through ``Router`` without a cache, as
+- ``world``: 200 seeded pairs of any two ports of the reference list (inland
+  river ports included, as a new user picks them), routed by both: crashes,
+  the share routed and why the rest are not, land outside the ports and the
+  waterways, and lengths beside searoute's where searoute crosses no land;
+- ``pairs``: the 100 seeded coastal port pairs of
+  ``tests/data/sea-baseline.json`` (picked by ``bench/sea_pairs.py``), routed
+  by shiproute's API (``route_many``) and by ``searoute.searoute``: time,
+  land, and distances beside the baseline the fixture recorded with the code
+  before the lanes were vendored, and beside searoute's own;
+- ``many``: 100,000 sea legs among 200 coastal ports (seeded; about 36,000
+  distinct requests), routed cold through ``Router`` without a cache, as
   ``shiproute render --no-cache`` routes them.
 
 Usage::
 
-    python bench/bench_sea.py
+    python bench/bench_sea.py [--parts world pairs many] [--world 200]
 
 Prints a Markdown table.
 """
 
 from __future__ import annotations
 
+import argparse
+from collections import Counter
 import itertools
 import json
 import math
@@ -44,6 +50,9 @@ FIXTURE = ROOT / "tests" / "data" / "sea-baseline.json"
 LEGS = 100_000
 SITES = 200
 LEGS_SEED = 20261201
+WORLD_SEED = 16
+WORLD_PAIRS = 200
+PARTS = ("world", "pairs", "many")
 STEP_KM = 0.1
 PORT_KM = 3.0
 CORRIDOR_KM = 2.0
@@ -76,8 +85,9 @@ requests = {n: RouteRequest("sea", (Stop(p["origin"][1], p["origin"][2], p["orig
 routes = route_many(requests)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-out = [None if is_unrouted(routes[n]) else
-       {"km": routes[n].distance_km, "points": [list(p) for p in routes[n].points]}
+out = [{"unrouted": routes[n].flags[0]} if is_unrouted(routes[n]) else
+       {"km": routes[n].distance_km, "points": [list(p) for p in routes[n].points],
+        "flags": list(routes[n].flags)}
        for n in range(len(pairs))]
 json.dump({"seconds": seconds, "peak_mb": peak, "routes": out}, open(sys.argv[2], "w"))
 """
@@ -116,15 +126,24 @@ def _samples(points: list[list[float]]) -> np.ndarray:
 
 
 def _corridors() -> Any:
-    """Return the areas within ``CORRIDOR_KM`` of the lane edges kept over land."""
+    """Return the areas within ``CORRIDOR_KM`` of the waterway edges (canals, straits, rivers)."""
     import shapely
 
     from shiproute.routes.lanes import load_lane_network
 
     network = load_lane_network(frozenset())
-    lines = [shapely.LineString([(network.lon[n], network.lat[n]) for n in pair])
-             for pair in network.crossings]
-    return shapely.union_all(shapely.buffer(lines, CORRIDOR_KM / 111.2))
+    areas = []
+    for pair in network.waterways:
+        lat, lon = network.lat[list(pair)], network.lon[list(pair)]
+        scale = math.cos(math.radians(float(lat.mean())))
+        local = shapely.LineString(np.column_stack([lon * scale, lat]))
+        areas.append(shapely.transform(local.buffer(CORRIDOR_KM / 111.2),
+                                       lambda xy, s=scale: xy / [s, 1.0]))
+    return shapely.union_all(areas)
+
+
+def _routed(route: dict[str, Any] | None) -> bool:
+    return route is not None and "points" in route
 
 
 def land_km(points: list[list[float]], corridors: Any) -> float:
@@ -171,31 +190,93 @@ def _legs(tmp: Path) -> Path:
 def _compare(rows: list[tuple[str, str, str]], ours: dict[str, Any],
              theirs: dict[str, Any], baseline: list[dict[str, Any]]) -> None:
     corridors = _corridors()
-    our_land = [land_km(r["points"], corridors) for r in ours["routes"] if r]
+    our_land = [land_km(r["points"], corridors) for r in ours["routes"] if _routed(r)]
     their_land = [land_km(r["points"], corridors) for r in theirs["routes"]]
-    rows.append(("land crossed outside 3 km port disks and the kept canal/strait corridors",
+    rows.append(("land crossed outside 3 km port disks and 2 km waterway corridors",
                  f"shiproute {sum(our_land):.1f} km on {sum(k > 0 for k in our_land)} routes",
                  f"searoute {sum(their_land):.1f} km on {sum(k > 0 for k in their_land)} "
                  "routes"))
     old = [(r["km"], b["km"]) for r, b in zip(ours["routes"], baseline, strict=True)
-           if r and b["km"]]
+           if _routed(r) and b["km"]]
     deltas = [abs(a - b) / b for a, b in old]
     rows.append(("distance vs the code before (fixture), absolute delta median / max",
                  f"{statistics.median(deltas):.2%} / {max(deltas):.2%}",
                  f"{sum(d > 0.02 for d in deltas)} of {len(deltas)} pairs over 2%"))
     clean = [(r["km"], t["km"]) for r, t, land in
-             zip(ours["routes"], theirs["routes"], their_land, strict=True) if r and land == 0]
+             zip(ours["routes"], theirs["routes"], their_land, strict=True)
+             if _routed(r) and land == 0]
     deltas = [(a - b) / b for a, b in clean]
     rows.append(("distance vs searoute where searoute crosses no land, median / max",
                  f"{statistics.median(deltas):+.2%} / {max(deltas, key=abs):+.2%}",
                  f"{len(clean)} pairs"))
 
 
+def _world_pairs(count: int) -> list[dict[str, Any]]:
+    """Return ``count`` seeded pairs of distinct ports from the whole reference list."""
+    import sqlite3
+
+    from shiproute.gazetteer.reference import bundled_reference_path
+
+    uri = f"{bundled_reference_path().resolve().as_uri()}?mode=ro"
+    with sqlite3.connect(uri, uri=True) as db:
+        ports = db.execute("SELECT ref, name, lat, lon FROM places WHERE layer = 'ports' "
+                           "ORDER BY ref").fetchall()
+    rng = np.random.default_rng(WORLD_SEED)
+    return [{"origin": list(ports[int(a)]), "destination": list(ports[int(b)])}
+            for a, b in (rng.choice(len(ports), 2, replace=False) for _ in range(count))]
+
+
+def _world(tmp: Path, count: int, rows: list[tuple[str, str, str]]) -> None:
+    """Route ``count`` seeded pairs of any two reference ports, beside searoute, and compare."""
+    pairs = _world_pairs(count)
+    path = tmp / "world.json"
+    path.write_text(json.dumps({"pairs": pairs}))
+    found = {}
+    for name, script in (("searoute", SEAROUTE), ("shiproute", OURS)):
+        out = tmp / f"world-{name}.json"
+        wall, _ = _run(script, str(path), str(out))  # a crash exits the benchmark
+        found[name] = json.loads(out.read_text()) | {"wall": wall}
+    ours, theirs = found["shiproute"], found["searoute"]
+    routed = [n for n, r in enumerate(ours["routes"]) if _routed(r)]
+    reasons = Counter(r["unrouted"].removeprefix("unrouted: ").split(":")[0]
+                      for r in ours["routes"] if not _routed(r))
+    rows.append((f"{count} pairs of any two reference ports (seed {WORLD_SEED}), fresh process",
+                 f"shiproute {ours['wall']:.1f} s, searoute {theirs['wall']:.1f} s",
+                 f"0 crashes; {len(routed)} routed ({len(routed) / count:.0%}); unrouted: "
+                 + ", ".join(f"{k} {v}" for k, v in reasons.most_common())))
+    corridors = _corridors()
+    ours_land = {n: land_km(ours["routes"][n]["points"], corridors) for n in routed}
+    theirs_land = [land_km(r["points"], corridors) for r in theirs["routes"]]
+    over = [n for n, km in ours_land.items() if km > 0.5]
+    rows.append(("land outside 3 km port disks and 2 km waterway corridors, routed pairs",
+                 f"shiproute {sum(ours_land.values()):.1f} km on {len(over)} routes, "
+                 f"{sum(not ours['routes'][n]['flags'] for n in over)} of them unflagged",
+                 f"searoute {sum(theirs_land):.1f} km on {sum(k > 0.5 for k in theirs_land)} "
+                 f"of {count} routes"))
+    clean = [(ours["routes"][n]["km"], theirs["routes"][n]["km"]) for n in routed
+             if theirs_land[n] == 0]
+    deltas = [(a - b) / b for a, b in clean]
+    rows.append(("length vs searoute where searoute crosses no land",
+                 f"median {statistics.median(deltas):+.2%}; "
+                 f"{sum(abs(d) <= 0.05 for d in deltas)} of {len(deltas)} within 5%",
+                 "beyond 5%: " + ", ".join(f"{d:+.0%}" for d in sorted(deltas) if abs(d) > 0.05)))
+
+
 def main() -> None:
-    """Run every measurement and print the table."""
+    """Run the measurements asked for and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--world", type=int, default=WORLD_PAIRS, metavar="PAIRS")
+    args = parser.parse_args()
     baseline = json.loads(FIXTURE.read_text())["pairs"]
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        if "world" in args.parts:
+            _world(Path(tmp), args.world, rows)
+        if "pairs" not in args.parts:
+            _many(Path(tmp), rows, args.parts)
+            _print(rows)
+            return
         found = {}
         for name, script in (("searoute", SEAROUTE), ("shiproute", OURS)):
             out = Path(tmp) / f"{name}.json"
@@ -209,14 +290,24 @@ def main() -> None:
         rows.append(("100 port pairs, shiproute `route_many` (fresh process)",
                      f"{ours['wall']:.2f} s, peak {ours['peak_mb']:.0f} MB",
                      f"{ratio:.1f}x searoute's time (target <= 3x); "
-                     f"{sum(r is None for r in ours['routes'])} unrouted"))
+                     f"{sum(not _routed(r) for r in ours['routes'])} unrouted"))
         _compare(rows, ours, theirs, baseline)
-        wall, out = _run(MANY, str(_legs(Path(tmp))))
-        many = json.loads(out)
-        rows.append((f"{LEGS:,} sea legs among {SITES} ports, cold, no cache (fresh process)",
-                     f"{wall:.1f} s, peak {many['peak_mb']:.0f} MB",
-                     f"{many['distinct']:,} distinct requests, {many['unrouted']} unrouted; "
-                     "target <= 60 s"))
+        _many(Path(tmp), rows, args.parts)
+    _print(rows)
+
+
+def _many(tmp: Path, rows: list[tuple[str, str, str]], parts: list[str]) -> None:
+    if "many" not in parts:
+        return
+    wall, out = _run(MANY, str(_legs(tmp)))
+    many = json.loads(out)
+    rows.append((f"{LEGS:,} sea legs among {SITES} ports, cold, no cache (fresh process)",
+                 f"{wall:.1f} s, peak {many['peak_mb']:.0f} MB",
+                 f"{many['distinct']:,} distinct requests, {many['unrouted']} unrouted; "
+                 "target <= 60 s"))
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
     print("| measurement | result | note |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

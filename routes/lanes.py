@@ -53,8 +53,9 @@ DATA_FILE = "sea-lanes.npz"
 
 Passage = Literal[
     "babalmandab", "bering", "bosporus", "chili", "columbia", "congo", "dardanelles", "elbe",
-    "gibraltar", "kiel", "malacca", "mississippi", "northwest", "ormuz", "panama", "parana",
-    "rhine_meuse", "south_africa", "st_lawrence", "suez", "sunda", "thames", "volga_don",
+    "gibraltar", "kiel", "lower_volga", "malacca", "mississippi", "northwest", "ormuz",
+    "panama", "parana", "rhine_meuse", "south_africa", "st_lawrence", "suez", "sunda",
+    "thames", "volga_don",
 ]
 """A passage tag of the lane edges that a route may be kept out of: searoute's, and the
 waterways of ``data/sea-waterways.csv``."""

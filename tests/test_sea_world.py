@@ -132,9 +132,9 @@ def test_the_leg_that_crashed_render_routes_through_the_panama_canal(
 
 
 @pytest.mark.parametrize(("stops", "waterways"), [
-    ((AMIRABAD, ASTRAKHAN), ["the Volga-Don waterway (lower Volga and Don)"]),
+    ((AMIRABAD, ASTRAKHAN), ["the lower Volga (Volga-Caspian canal)"]),
     ((NOVOROSSIYSK, TARTUS), ["the Bosphorus", "the Dardanelles"]),
-    ((ROSTOV, KERCH, SEVASTOPOL), ["the Volga-Don waterway (lower Volga and Don)"]),
+    ((ROSTOV, KERCH, SEVASTOPOL), ["the Volga-Don canal and the Don"]),
     ((UST_LUGA, KIEL, ROTTERDAM), ["the Kiel Canal",
                                    "the Nieuwe Waterweg and the Dutch waterways"]),
 ], ids=["amirabad-astrakhan", "novorossiysk-tartus", "rostov-kerch-sevastopol",
