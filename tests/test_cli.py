@@ -254,10 +254,11 @@ def test_unrouted_leg_warns_on_stderr_and_is_flagged_in_the_popup(
         f"{data}:2:64: warning: site 'listvyanka': port at 51.85, 104.87 lies more than 500 km "
         "from the coast; if it is a river or lake port this is fine, else check its coordinates",
         f"{data}: warning: sea leg 'lake' (Listvyanka -> Vladivostok) could not be routed "
-        "(unrouted: no sea lane reaches 51.850, 104.870: the nearest lane is 1743 km away over "
-        "land); it is drawn as a great circle",
+        "(unrouted: port inland with no waterway: no sea lane or waterway reaches 51.850, "
+        "104.870 over water, and the nearest is 1743 km away over land); it is drawn as a "
+        "great circle",
     ]
-    assert "unrouted: no sea lane reaches" in out.read_text(encoding="utf-8")
+    assert "unrouted: port inland with no waterway" in out.read_text(encoding="utf-8")
 
 
 def test_no_cache_writes_no_cache_files(runner: CliRunner, tmp_path: Path) -> None:
