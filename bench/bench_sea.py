@@ -1,8 +1,9 @@
 """Benchmark sea routing against searoute: port pairs worldwide, and 100,000 legs cold.
 
-Every measurement runs in a fresh Python process, so cold costs (imports,
-loading the lanes and the land) count; wall time is measured around the
-process, peak memory is the process's own ``ru_maxrss``. Land is measured
+Every run is a whole process, so cold costs (imports, loading the lanes and
+the land) count, run by ``bench/harness.py``: searoute and shiproute in turn,
+3 measured runs each after a discarded warm-up round (``--quick``: 1 run),
+median wall time (min-max) and peak memory. Land is measured
 independently, as ``tests/sea_land.py`` does: the route sampled every 100 m,
 points on Natural Earth 10m land counted, except within 3 km of either port
 and within 2 km of the waterway edges (canals, narrow straits and rivers of
@@ -23,7 +24,8 @@ and within 2 km of the waterway edges (canals, narrow straits and rivers of
 
 Usage::
 
-    python bench/bench_sea.py [--parts world pairs many] [--world 200]
+    python bench/bench_sea.py [--parts world pairs many] [--world 200] [--quick]
+                              [--runs N] [--warmups N]
 
 Prints a Markdown table.
 """
@@ -37,12 +39,21 @@ import json
 import math
 from pathlib import Path
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from typing import Any
 
+from harness import (
+    Side,
+    Stats,
+    add_run_options,
+    compare,
+    header,
+    method,
+    printed,
+    runs_of,
+    table,
+)
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +69,7 @@ PORT_KM = 3.0
 CORRIDOR_KM = 2.0
 
 SEAROUTE = r"""
-import json, resource, sys, time
-start = time.perf_counter()
+import json, sys
 import searoute
 pairs = json.load(open(sys.argv[1]))["pairs"]
 out = []
@@ -68,14 +78,11 @@ for pair in pairs:
     feature = searoute.searoute([a[3], a[2]], [b[3], b[2]], units="km", append_orig_dest=True)
     out.append({"km": feature["properties"]["length"],
                 "points": [[lat, lon] for lon, lat in feature["geometry"]["coordinates"]]})
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-json.dump({"seconds": seconds, "peak_mb": peak, "routes": out}, open(sys.argv[2], "w"))
+json.dump({"routes": out}, open(sys.argv[2], "w"))
 """
 
 OURS = r"""
-import json, resource, sys, time
-start = time.perf_counter()
+import json, sys
 from shiproute.routes.routing import RouteRequest, Stop, is_unrouted, route_many
 pairs = json.load(open(sys.argv[1]))["pairs"]
 requests = {n: RouteRequest("sea", (Stop(p["origin"][1], p["origin"][2], p["origin"][3], ""),
@@ -83,30 +90,23 @@ requests = {n: RouteRequest("sea", (Stop(p["origin"][1], p["origin"][2], p["orig
                                          p["destination"][3], "")))
             for n, p in enumerate(pairs)}
 routes = route_many(requests)
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out = [{"unrouted": routes[n].flags[0]} if is_unrouted(routes[n]) else
        {"km": routes[n].distance_km, "points": [list(p) for p in routes[n].points],
         "flags": list(routes[n].flags)}
        for n in range(len(pairs))]
-json.dump({"seconds": seconds, "peak_mb": peak, "routes": out}, open(sys.argv[2], "w"))
+json.dump({"routes": out}, open(sys.argv[2], "w"))
 """
 
 MANY = r"""
-import json, resource, sys, time
-import numpy as np
-start = time.perf_counter()
+import json, sys
 from shiproute.routes.router import Router
 from shiproute.routes.routing import RouteRequest, Stop, is_unrouted
 data = json.load(open(sys.argv[1]))
 stops = [Stop(name, lat, lon, "") for name, lat, lon in data["sites"]]
 requests = [RouteRequest("sea", (stops[a], stops[b])) for a, b in data["legs"]]
 routes = Router().route_requests(requests)
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 unrouted = sum(is_unrouted(r) for r in {id(r): r for r in routes}.values())
-print(json.dumps({"seconds": seconds, "peak_mb": peak, "distinct": len(set(requests)),
-                  "unrouted": unrouted}))
+print(json.dumps({"distinct": len(set(requests)), "unrouted": unrouted}))
 """
 
 
@@ -163,13 +163,17 @@ def land_km(points: list[list[float]], corridors: Any) -> float:
     return float(load_earth().on_land(lon, lat).sum()) * STEP_KM
 
 
-def _run(script: str, *args: str) -> tuple[float, str]:
-    """Run a Python snippet in a fresh process; return its wall time and stdout."""
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
-    if out.returncode:
-        sys.exit(out.stderr)
-    return time.perf_counter() - start, out.stdout
+def _both(tmp: Path, name: str, pairs_file: Path, args: argparse.Namespace
+          ) -> tuple[dict[str, Stats], dict[str, Any], dict[str, Any]]:
+    """Run searoute and shiproute on a pairs file in turn (harness); return stats and routes."""
+    out = {side: tmp / f"{name}-{side}.json" for side in ("searoute", "shiproute")}
+    stats = compare([Side("searoute", [sys.executable, "-c", SEAROUTE, str(pairs_file),
+                                       str(out["searoute"])]),
+                     Side("shiproute", [sys.executable, "-c", OURS, str(pairs_file),
+                                        str(out["shiproute"])])],
+                    runs=runs_of(args), warmups=args.warmups)
+    found = {side: json.loads(path.read_text()) for side, path in out.items()}
+    return stats, found["shiproute"], found["searoute"]
 
 
 def _legs(tmp: Path) -> Path:
@@ -226,23 +230,20 @@ def _world_pairs(count: int) -> list[dict[str, Any]]:
             for a, b in (rng.choice(len(ports), 2, replace=False) for _ in range(count))]
 
 
-def _world(tmp: Path, count: int, rows: list[tuple[str, str, str]]) -> None:
-    """Route ``count`` seeded pairs of any two reference ports, beside searoute, and compare."""
-    pairs = _world_pairs(count)
+def _world(tmp: Path, args: argparse.Namespace, rows: list[tuple[str, str, str]]) -> None:
+    """Route seeded pairs of any two reference ports, beside searoute, and compare."""
+    count = args.world
     path = tmp / "world.json"
-    path.write_text(json.dumps({"pairs": pairs}))
-    found = {}
-    for name, script in (("searoute", SEAROUTE), ("shiproute", OURS)):
-        out = tmp / f"world-{name}.json"
-        wall, _ = _run(script, str(path), str(out))  # a crash exits the benchmark
-        found[name] = json.loads(out.read_text()) | {"wall": wall}
-    ours, theirs = found["shiproute"], found["searoute"]
+    path.write_text(json.dumps({"pairs": _world_pairs(count)}))
+    stats, ours, theirs = _both(tmp, "world", path, args)  # a crash stops the benchmark
     routed = [n for n, r in enumerate(ours["routes"]) if _routed(r)]
     reasons = Counter(r["unrouted"].removeprefix("unrouted: ").split(":")[0]
                       for r in ours["routes"] if not _routed(r))
-    rows.append((f"{count} pairs of any two reference ports (seed {WORLD_SEED}), fresh process",
-                 f"shiproute {ours['wall']:.1f} s, searoute {theirs['wall']:.1f} s",
-                 f"0 crashes; {len(routed)} routed ({len(routed) / count:.0%}); unrouted: "
+    times = stats["shiproute"].median_s / stats["searoute"].median_s
+    rows.append((f"{count} pairs of any two reference ports (seed {WORLD_SEED})",
+                 f"shiproute {stats['shiproute'].cell()}; searoute {stats['searoute'].cell()}",
+                 f"{times:.1f}x searoute's time; 0 crashes; {len(routed)} routed "
+                 f"({len(routed) / count:.0%}); unrouted: "
                  + ", ".join(f"{k} {v}" for k, v in reasons.most_common())))
     corridors = _corridors()
     ours_land = {n: land_km(ours["routes"][n]["points"], corridors) for n in routed}
@@ -258,8 +259,10 @@ def _world(tmp: Path, count: int, rows: list[tuple[str, str, str]]) -> None:
     deltas = [(a - b) / b for a, b in clean]
     rows.append(("length vs searoute where searoute crosses no land",
                  f"median {statistics.median(deltas):+.2%}; "
-                 f"{sum(abs(d) <= 0.05 for d in deltas)} of {len(deltas)} within 5%",
-                 "beyond 5%: " + ", ".join(f"{d:+.0%}" for d in sorted(deltas) if abs(d) > 0.05)))
+                 f"{sum(abs(d) <= 0.05 for d in deltas)} of {len(deltas)} within 5%"
+                 if deltas else "no such pair",
+                 "beyond 5%: " + (", ".join(f"{d:+.0%}" for d in sorted(deltas) if abs(d) > 0.05)
+                                  or "none")))
 
 
 def main() -> None:
@@ -267,50 +270,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--world", type=int, default=WORLD_PAIRS, metavar="PAIRS")
+    add_run_options(parser, runs=3, quick_runs=1)
     args = parser.parse_args()
-    baseline = json.loads(FIXTURE.read_text())["pairs"]
+    print(header())
+    print(method(runs_of(args), args.warmups) + "\n")
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         if "world" in args.parts:
-            _world(Path(tmp), args.world, rows)
-        if "pairs" not in args.parts:
-            _many(Path(tmp), rows, args.parts)
-            _print(rows)
-            return
-        found = {}
-        for name, script in (("searoute", SEAROUTE), ("shiproute", OURS)):
-            out = Path(tmp) / f"{name}.json"
-            wall, _ = _run(script, str(FIXTURE), str(out))
-            found[name] = json.loads(out.read_text())
-            found[name]["wall"] = wall
-        ours, theirs = found["shiproute"], found["searoute"]
-        rows.append(("100 port pairs, `searoute.searoute` (fresh process)",
-                     f"{theirs['wall']:.2f} s, peak {theirs['peak_mb']:.0f} MB", "reference"))
-        ratio = ours["wall"] / theirs["wall"]
-        rows.append(("100 port pairs, shiproute `route_many` (fresh process)",
-                     f"{ours['wall']:.2f} s, peak {ours['peak_mb']:.0f} MB",
-                     f"{ratio:.1f}x searoute's time (target <= 3x); "
-                     f"{sum(not _routed(r) for r in ours['routes'])} unrouted"))
-        _compare(rows, ours, theirs, baseline)
-        _many(Path(tmp), rows, args.parts)
-    _print(rows)
+            _world(Path(tmp), args, rows)
+        if "pairs" in args.parts:
+            _pairs(Path(tmp), args, rows)
+        if "many" in args.parts:
+            _many(Path(tmp), args, rows)
+    print(table(("measurement", "result", "note"), rows))
 
 
-def _many(tmp: Path, rows: list[tuple[str, str, str]], parts: list[str]) -> None:
-    if "many" not in parts:
-        return
-    wall, out = _run(MANY, str(_legs(tmp)))
-    many = json.loads(out)
-    rows.append((f"{LEGS:,} sea legs among {SITES} ports, cold, no cache (fresh process)",
-                 f"{wall:.1f} s, peak {many['peak_mb']:.0f} MB",
+def _pairs(tmp: Path, args: argparse.Namespace, rows: list[tuple[str, str, str]]) -> None:
+    """Route the 100 coastal pairs of the fixture beside searoute, and compare."""
+    stats, ours, theirs = _both(tmp, "pairs", FIXTURE, args)
+    rows.append(("100 port pairs, `searoute.searoute`", stats["searoute"].cell(), "reference"))
+    times = stats["shiproute"].median_s / stats["searoute"].median_s
+    rows.append(("100 port pairs, shiproute `route_many`", stats["shiproute"].cell(),
+                 f"{times:.1f}x searoute's time (target <= 3x); "
+                 f"{sum(not _routed(r) for r in ours['routes'])} unrouted"))
+    _compare(rows, ours, theirs, json.loads(FIXTURE.read_text())["pairs"])
+
+
+def _many(tmp: Path, args: argparse.Namespace, rows: list[tuple[str, str, str]]) -> None:
+    """Route 100,000 sea legs cold, as ``render --no-cache`` does."""
+    stats = compare([Side("shiproute", [sys.executable, "-c", MANY, str(_legs(tmp))])],
+                    runs=runs_of(args), warmups=0)["shiproute"]
+    many = printed(stats.samples[-1]) or {}
+    rows.append((f"{LEGS:,} sea legs among {SITES} ports, cold, no cache", stats.cell(),
                  f"{many['distinct']:,} distinct requests, {many['unrouted']} unrouted; "
                  "target <= 60 s"))
-
-
-def _print(rows: list[tuple[str, str, str]]) -> None:
-    print("| measurement | result | note |\n|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ BENCHES = (
     Bench("bench_pipeline", options=(("--before", "before"),)),
     Bench("bench_browser", options=(("--folium-assets", "folium_assets"),),
           needs="folium_assets"),
-    Bench("bench_sea", quick=False),
+    Bench("bench_sea"),
 )
 PLACEHOLDERS = {"folium_assets": "FOLIUM_ASSETS", "scgraph_python": "SCGRAPH_PYTHON",
                 "before": "BEFORE_PYTHON"}
