@@ -111,9 +111,9 @@ def test_route_shares_the_cli_route_cache(tmp_path: Path,
 
 def test_render_gives_a_document_that_saves_itself(routed: sr.RoutedDataset, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from shiproute.maps import render
+    from shiproute.maps import payload
 
-    monkeypatch.setattr(render, "WRITE_CHARS", 1000)  # written in hundreds of pieces
+    monkeypatch.setattr(payload, "PIECE_ITEMS", 2)  # the data is written in many pieces
     document = sr.render(routed, title="Case <1>")
     written = document.save(tmp_path / "case.html")
     page = written.read_text(encoding="utf-8")
