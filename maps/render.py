@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from shiproute.files import Output, marked, write_outputs
 from shiproute.maps import panels
+from shiproute.maps._encode import extent
 from shiproute.maps._html import esc
 from shiproute.maps.basemap import basemap
 from shiproute.maps.chart import estimates_chart
@@ -418,17 +419,12 @@ def render_map(
 
 def _bounds(routed: RoutedDataset) -> tuple[float, float, float, float]:
     """Return (south, west, north, east) of the sites and of each distinct route."""
-    import numpy as np
-
-    chunks = [np.asarray(route.points, dtype=float) for route in routed.geometries]
-    chunks.append(np.asarray([(s.lat, s.lon) for s in routed.dataset.sites.values()],
-                             dtype=float))
-    chunks = [c.reshape(-1, 2) for c in chunks if len(c)]
-    if not chunks:
+    sites = [(s.lat, s.lon) for s in routed.dataset.sites.values()]
+    found = extent([*(route.points for route in routed.geometries), sites])
+    if found is None:
         return (-60.0, -180.0, 80.0, 180.0)
-    low = np.min([c.min(axis=0) for c in chunks], axis=0)
-    high = np.max([c.max(axis=0) for c in chunks], axis=0)
-    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+    (south, west), (north, east) = found
+    return (south, west, north, east)
 
 
 def millimetres(length: str) -> float:
