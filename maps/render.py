@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING
 
 from shiproute.files import Output, marked, write_outputs
 from shiproute.maps import panels
+from shiproute.maps._encode import extent
 from shiproute.maps._html import esc
 from shiproute.maps.basemap import basemap
 from shiproute.maps.chart import estimates_chart
-from shiproute.maps.payload import build_payload, to_script_json
+from shiproute.maps.payload import build_payload, script_json
 from shiproute.maps.tiles import OFFLINE, OFFLINE_LABEL, TILE_CHOICES, TILES
 from shiproute.routes.routed import RoutedDataset
 
@@ -48,8 +49,6 @@ PRINT_MARGIN_MM = 12.0
 DEFAULT_HEIGHT = "560px"
 PAGE_END = "</body></html>\n"
 """What closes a whole page after the map's fragment."""
-WRITE_CHARS = 1 << 20
-"""Characters written at a time by :meth:`MapDocument.write_html`."""
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: " + " ".join(sorted({layer.origin for layer in TILES.values()}))
@@ -117,8 +116,10 @@ class MapDocument:
 
     Parameters
     ----------
-    fragment
-        The map as one root element with its styles and scripts.
+    pieces
+        The map as one root element with its styles and scripts, in pieces:
+        the data of a big map is over 100 MB, and is never one string unless
+        :attr:`fragment` is asked for.
     title
         The map's title.
     root_id
@@ -131,12 +132,17 @@ class MapDocument:
         The routed dataset the map shows, for :meth:`to_folium`.
     """
 
-    fragment: str
+    pieces: tuple[str, ...]
     title: str
     root_id: str
     embedded: bool = False
     height: str = DEFAULT_HEIGHT
     routed: RoutedDataset | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fragment(self) -> str:
+        """The map as one root element with its styles and scripts, one string."""
+        return "".join(self.pieces)
 
     @property
     def html(self) -> str:
@@ -186,18 +192,17 @@ class MapDocument:
         return f"{head}{self.fragment}{PAGE_END}"
 
     def write_html(self, path: Path) -> None:
-        """Write :attr:`html` to ``path`` as UTF-8, a megabyte at a time.
+        """Write :attr:`html` to ``path`` as UTF-8, piece by piece.
 
-        A map of 100,000 legs is over 100 MB of text; writing it in pieces
-        spares the two more copies that building the whole page and encoding
-        it at once would hold in memory. Writes in place, with no policy
-        checks: :meth:`save` is the safe way to write a map.
+        A map of 100,000 legs is over 100 MB of text; writing its
+        :attr:`pieces` spares the copies that joining the whole page and
+        encoding it at once would hold in memory. Writes in place, with no
+        policy checks: :meth:`save` is the safe way to write a map.
         """
         with path.open("w", encoding="utf-8", newline="") as handle:
             if not self.embedded:
                 handle.write(_page_head(self.title, "interactive"))
-            for start in range(0, len(self.fragment), WRITE_CHARS):
-                handle.write(self.fragment[start:start + WRITE_CHARS])
+            handle.writelines(self.pieces)
             if not self.embedded:
                 handle.write(PAGE_END)
 
@@ -389,7 +394,7 @@ def render_map(
     subtitle_html = (f"<p class='sr-subtitle'><span class='sr-subtitle-text'>"
                      f"{esc(shown_subtitle)}</span><button type='button' class='sr-more' "
                      "hidden>more</button></p>") if shown_subtitle else ""
-    fragment = (
+    head = (
         f"<div class='sr-root' id='{root_id}' data-generator='{GENERATOR}' "
         f"data-embedded='{int(embed)}' style='--sr-height:{css_height}'>{marking}"
         f"<header class='sr-head'><div class='sr-titles'><h1 class='sr-title'>"
@@ -405,26 +410,21 @@ def render_map(
         f"<style>{_scoped_leaflet_css()}\n{_asset('shiproute.css')}</style>"
         f"<script>{_leaflet_js()}</script>"
         f"<script>{_asset('shiproute.js')}</script>"
-        f"<script type='application/json' id='{root_id}-data'>{to_script_json(payload)}</script>"
-        f"<script>ShipRoute.mount('{root_id}');</script>"
+        f"<script type='application/json' id='{root_id}-data'>"
     )
-    return MapDocument(fragment, shown_title, root_id, embedded=embed, height=css_height,
-                       routed=routed)
+    tail = f"</script><script>ShipRoute.mount('{root_id}');</script>"
+    return MapDocument((head, *script_json(payload), tail), shown_title, root_id,
+                       embedded=embed, height=css_height, routed=routed)
 
 
 def _bounds(routed: RoutedDataset) -> tuple[float, float, float, float]:
     """Return (south, west, north, east) of the sites and of each distinct route."""
-    import numpy as np
-
-    chunks = [np.asarray(route.points, dtype=float) for route in routed.geometries]
-    chunks.append(np.asarray([(s.lat, s.lon) for s in routed.dataset.sites.values()],
-                             dtype=float))
-    chunks = [c.reshape(-1, 2) for c in chunks if len(c)]
-    if not chunks:
+    sites = [(s.lat, s.lon) for s in routed.dataset.sites.values()]
+    found = extent([*(route.points for route in routed.geometries), sites])
+    if found is None:
         return (-60.0, -180.0, 80.0, 180.0)
-    low = np.min([c.min(axis=0) for c in chunks], axis=0)
-    high = np.max([c.max(axis=0) for c in chunks], axis=0)
-    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+    (south, west), (north, east) = found
+    return (south, west, north, east)
 
 
 def millimetres(length: str) -> float:

@@ -85,6 +85,8 @@ class _Reader:
         self.resolved: dict[str, Site] = {}
         self.unresolved: dict[str, str] = {}
         self.preferences: dict[str, Kind] = {}
+        self.dates: dict[str, When] = {}
+        """Each date text read so far; a big dataset repeats a few hundred dates."""
 
     def path(self, record: Record) -> tuple[LatLon, ...] | None:
         value = record.value.get("path")
@@ -169,11 +171,16 @@ class _Reader:
             if required:
                 record.problem(None, f"missing field '{key}'")
             return None
+        if isinstance(value, str) and value in self.dates:
+            return self.dates[value]  # a When is immutable, so legs may share one
         try:
-            return parse_when(value)
+            when = parse_when(value)
         except ValueError as err:
             record.problem(key, f"bad date in '{key}': {err}")
             return None
+        if isinstance(value, str):
+            self.dates[value] = when
+        return when
 
     def sources(self, record: Record) -> tuple[str, ...]:
         cited = record.texts("sources")

@@ -285,6 +285,43 @@ class Line(Sequence[LatLon]):
         grid.flags.writeable = False
         object.__setattr__(self, "array", grid)
 
+    @classmethod
+    def split(cls, points: NDArray[np.float64], sizes: Sequence[int]) -> list[Line]:
+        """Cut one (n, 2) array of points into consecutive lines of ``sizes`` points.
+
+        The array is rounded once and each line is a read-only view of the
+        result, so reading the routes of a big map takes a few numpy steps,
+        not a few per route.
+
+        Parameters
+        ----------
+        points
+            (lat, lon) points, ``sum(sizes)`` rows.
+        sizes
+            The number of points of each line, in order.
+
+        Returns
+        -------
+        list of Line
+
+        Raises
+        ------
+        ValueError
+            If ``sizes`` do not add up to the number of points.
+        """
+        grid = np.round(np.asarray(points, dtype=float).reshape(-1, 2), DECIMALS) + 0.0
+        if sum(sizes) != len(grid):
+            raise ValueError(f"{sum(sizes)} points in the lines, {len(grid)} given")
+        grid.flags.writeable = False
+        lines = []
+        end = 0
+        for size in sizes:
+            line = object.__new__(cls)
+            object.__setattr__(line, "array", grid[end:end + size])
+            lines.append(line)
+            end += size
+        return lines
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a Line is immutable; can't set {name!r}")
 

@@ -79,12 +79,7 @@ class Router:
             One per request, in order; identical requests get the same object.
         """
         distinct = list(dict.fromkeys(requests))
-        found: dict[RouteRequest, Route] = {}
-        if self.cache is not None:
-            for request in distinct:
-                cached = self.cache.get(request)
-                if cached is not None:
-                    found[request] = cached
+        found = self.cache.get_many(distinct) if self.cache is not None else {}
         missing = [r for r in distinct if r not in found]
         if missing:
             done = 0
@@ -96,10 +91,10 @@ class Router:
                     self.progress(done, len(missing))
 
             routed = route_many(dict(enumerate(missing)), progress=step)
-            for index, request in enumerate(missing):
-                found[request] = routed[index]
-                if self.cache is not None:
-                    self.cache.put(request, routed[index])
+            computed = {request: routed[index] for index, request in enumerate(missing)}
+            if self.cache is not None:
+                self.cache.put_many(computed)
+            found |= computed
         return [found[r] for r in requests]
 
     def route_dataset(self, dataset: Dataset) -> RoutedDataset:

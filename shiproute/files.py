@@ -283,7 +283,7 @@ def write_outputs(files: Sequence[tuple[Output, Content]], *, force: bool = Fals
                 raise _failed(output.path, err) from None
 
 
-def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
+def write_atomic(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step, whatever is there (no policy checks).
 
     The bytes go to a temporary file in the same directory, are flushed to
@@ -297,12 +297,6 @@ def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
         The file to create or replace.
     data
         Its new content.
-    sync
-        Flush to disk before and after the rename. A cache whose entries are
-        checked when read and recomputed when bad passes ``False``: a process
-        crash still leaves the old or the new file, and only a power cut may
-        leave a torn entry, which is read as a miss. The two syncs cost about
-        10 ms an entry, most of the time of writing thousands of routes.
 
     Raises
     ------
@@ -311,7 +305,7 @@ def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
     """
     target = Path(path)
     with contextlib.ExitStack() as cleanup:
-        _rename(_stage(target, data, cleanup, sync), target, sync)
+        _rename(_stage(target, data, cleanup), target)
 
 
 def _check_directory(path: Path) -> None:
@@ -350,8 +344,7 @@ def _staged(path: Path, content: Content, cleanup: contextlib.ExitStack) -> Path
         raise _failed(path, err) from None
 
 
-def _stage(path: Path, content: Content, cleanup: contextlib.ExitStack,
-           sync: bool = True) -> Path:
+def _stage(path: Path, content: Content, cleanup: contextlib.ExitStack) -> Path:
     """Write ``content`` into a new private folder beside ``path`` (removed on exit); sync it."""
     folder = _folder(path)
     cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
@@ -360,8 +353,6 @@ def _stage(path: Path, content: Content, cleanup: contextlib.ExitStack,
         temporary.write_bytes(content)
     else:
         content(temporary)
-    if not sync:
-        return temporary
     descriptor = os.open(temporary, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -376,7 +367,7 @@ def _folder(path: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{short}.", suffix=".tmp"))
 
 
-def _rename(temporary: Path, target: Path, sync: bool = True) -> None:
+def _rename(temporary: Path, target: Path) -> None:
     """Rename ``temporary`` over ``target`` with the old file's permissions; sync the folder."""
     try:
         old = os.lstat(target)
@@ -386,8 +377,6 @@ def _rename(temporary: Path, target: Path, sync: bool = True) -> None:
         mode = old.st_mode & 0o777 if stat.S_ISREG(old.st_mode) else 0o666 & ~_umask()
     os.chmod(temporary, mode)
     os.replace(temporary, target)
-    if not sync:
-        return
     descriptor = os.open(target.parent, os.O_RDONLY)
     try:
         with contextlib.suppress(OSError):  # not every file system syncs folders; it is renamed

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+import sqlite3
 import threading
+from typing import Any
 
+from shiproute.routes.cache import FILE_NAME
 from shiproute.routes.geodesic import geodesic_km, geodesic_points
 from shiproute.routes.model import Dataset, Route
 from shiproute.routes.routed import RoutedDataset
@@ -42,3 +46,16 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         yield f"127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+def cache_entries(directory: Path) -> dict[str, tuple[Any, Any]]:
+    """Return the route cache entries under ``directory``: key to (meta, points)."""
+    with closing(sqlite3.connect(directory / FILE_NAME)) as db:
+        return {key: (meta, points) for key, meta, points
+                in db.execute("SELECT key, meta, points FROM routes")}
+
+
+def set_cache_entry(directory: Path, key: str, meta: Any, points: Any) -> None:
+    """Overwrite one route cache entry under ``directory`` with any values (poison it)."""
+    with closing(sqlite3.connect(directory / FILE_NAME)) as db, db:
+        db.execute("UPDATE routes SET meta = ?, points = ? WHERE key = ?", (meta, points, key))

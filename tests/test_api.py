@@ -15,6 +15,9 @@ import pytest
 
 import shiproute as sr
 from shiproute.cli import main
+from shiproute.routes.cache import FILE_NAME
+
+from helpers import cache_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 CITATION = "US Releases Satellite Images Showing Signs of North Korea-Russia Arms Deal"
@@ -96,21 +99,21 @@ def test_route_shares_the_cli_route_cache(tmp_path: Path,
     result = CliRunner().invoke(main, ["render", "-o", str(tmp_path / "m.html"),
                                        "--cache-dir", str(cache)])
     assert result.exit_code == 0, result.stderr
-    entries = sorted(cache.rglob("*.json"))
-    assert len(entries) == 4 and all(p.parent.parent == cache / "routes" for p in entries)
-    stamps = [p.stat().st_mtime_ns for p in entries]
+    entries = cache_entries(cache / "routes")
+    stamp = (cache / "routes" / FILE_NAME).stat().st_mtime_ns
+    assert len(entries) == 4
     monkeypatch.setenv("SHIPROUTE_CACHE_DIR", str(cache))
     routed = sr.route(sr.read_dataset())
-    assert sorted(cache.rglob("*.json")) == entries  # every route came from the cache
-    assert [p.stat().st_mtime_ns for p in entries] == stamps
+    assert cache_entries(cache / "routes") == entries  # every route came from the cache
+    assert (cache / "routes" / FILE_NAME).stat().st_mtime_ns == stamp
     assert round(routed.route("angara-rajin-dunay").distance_km) == 197
 
 
 def test_render_gives_a_document_that_saves_itself(routed: sr.RoutedDataset, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from shiproute.maps import render
+    from shiproute.maps import payload
 
-    monkeypatch.setattr(render, "WRITE_CHARS", 1000)  # written in hundreds of pieces
+    monkeypatch.setattr(payload, "PIECE_ITEMS", 2)  # the data is written in many pieces
     document = sr.render(routed, title="Case <1>")
     written = document.save(tmp_path / "case.html")
     page = written.read_text(encoding="utf-8")

@@ -9,7 +9,6 @@ real command and asserts the exact message and exit code.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 import json
 import os
@@ -26,6 +25,9 @@ import pytest
 
 from shiproute.cli import main
 from shiproute.gazetteer.safeyaml import YamlReadError, read_limited
+from shiproute.routes.cache import FILE_NAME
+
+from helpers import cache_entries, set_cache_entry
 
 EXE = str(Path(sys.executable).with_name("shiproute"))
 LEGS = ("title: t\nsources:\n  s1: {{title: S}}\nlegs:\n"
@@ -233,26 +235,39 @@ def _render(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], list[obje
     return result, [_strict_json(found) for found in _DATA.findall(page)]
 
 
-def _line(points: list[list[float]]) -> str:
-    return base64.b64encode(np.asarray(points, dtype="<f8").tobytes()).decode("ascii")
+def _points(points: list[list[float]]) -> bytes:
+    return np.asarray(points, dtype="<f8").tobytes()
 
 
-def _with_first(entry: dict[str, Any], point: list[float]) -> dict[str, Any]:
-    points = np.frombuffer(base64.b64decode(entry["points"]), dtype="<f8").reshape(-1, 2)
-    return {**entry, "points": _line([point, *points[1:].tolist()])}
+def _meta(change: Callable[[dict[str, Any]], Any]) -> Callable[[bytes, bytes], tuple[Any, Any]]:
+    """Return a poison that changes the entry's JSON fields."""
+    return lambda meta, points: (json.dumps(change(json.loads(meta))).encode(), points)
 
 
-POISONS: dict[str, Callable[[Any], Any]] = {
-    "NaN": lambda e: _with_first(e, [float("nan"), 130.0]),
-    "Infinity": lambda e: {**e, "distance_km": float("inf")},
-    "lat 95": lambda e: _with_first(e, [95.0, 130.0]),
-    "lon 490.4": lambda e: _with_first(e, [42.0, 490.4]),
-    "one point": lambda e: {**e, "points": _line([[42.0, 130.0]])},
-    "no points": lambda e: {**e, "points": ""},
-    "half a point": lambda e: {**e, "points": _line([[42.0, 130.0, 43.0]])},
-    "not base64": lambda e: {**e, "points": "42.0, 130.0"},
-    "a list": lambda e: {**e, "points": [[42.0, 130.0], [43.0, 131.0]]},
-    "list": lambda e: [e],
+def _first(point: list[float]) -> Callable[[bytes, bytes], tuple[Any, Any]]:
+    """Return a poison that moves the route's first point."""
+    return lambda meta, points: (meta, _points([point]) + points[16:])
+
+
+POISONS: dict[str, Callable[[bytes, bytes], tuple[Any, Any]]] = {
+    "NaN": _first([float("nan"), 130.0]),
+    "Infinity": _meta(lambda e: {**e, "distance_km": float("inf")}),
+    "lat 95": _first([95.0, 130.0]),
+    "lon 490.4": _first([42.0, 490.4]),
+    "one point": lambda meta, points: (
+        json.dumps({**json.loads(meta), "lines": [1]}).encode(), points[:16]),
+    "no points": lambda meta, points: (
+        json.dumps({**json.loads(meta), "lines": [2]}).encode(), b""),
+    "half a point": lambda meta, points: (meta, _points([[42.0, 130.0, 43.0]])),
+    "text": lambda meta, points: (meta, "42.0, 130.0"),
+    "null": lambda meta, points: (meta, None),
+    "no lines": _meta(lambda e: {k: v for k, v in e.items() if k != "lines"}),
+    "counts": _meta(lambda e: {**e, "lines": [[2]]}),
+    "list": _meta(lambda e: [e]),
+    "deep": lambda meta, points: (b"[" * 100_000 + b"]" * 100_000, points),
+    "truncated": lambda meta, points: (b'{"lines": [2', points),
+    "not UTF-8": lambda meta, points: (b"\xff" + meta, points),
+    "over 16 MB": lambda meta, points: (meta, bytes(16 * 1024 * 1024)),
 }
 REASONS = {
     "NaN": "ValueError: nan is not a finite latitude in [-90, 90]",
@@ -260,15 +275,18 @@ REASONS = {
     "lat 95": "ValueError: 95.0 is not a finite latitude in [-90, 90]",
     "lon 490.4": "ValueError: 490.4 is not a finite longitude in [-180, 180]",
     "one point": "ValueError: a line needs at least two points",
-    "no points": "ValueError: a line needs at least two points",
+    "no points": "ValueError: the lines have 2 points but the entry holds 0",
     "half a point": "ValueError: 24 bytes are not whole (lat, lon) points of 16 bytes",
-    "not base64": "ValueError: the points are not base64 (Only base64 data is allowed)",
-    "a list": "ValueError: [[42.0, 130.0], [43.0, 131.0]] is not base64 text",
+    "text": "ValueError: 11 bytes are not whole (lat, lon) points of 16 bytes",
+    "null": "ValueError: the points are NoneType, not bytes",
+    "no lines": "KeyError: 'lines'",
+    "counts": "ValueError: [[2]] is not a list of point counts",
     "list": "ValueError: the entry is not a JSON object",
     "deep": "ValueError: JSON nested too deeply",
-    "truncated": "JSONDecodeError: Expecting ',' delimiter: line 1 column 19 (char 18)",
+    "truncated": "JSONDecodeError: Expecting ',' delimiter: line 1 column 13 (char 12)",
     "not UTF-8": "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: "
                  "invalid start byte",
+    "over 16 MB": "ValueError: over 16 MB",
 }
 
 
@@ -279,20 +297,13 @@ def test_a_poisoned_cache_entry_is_a_logged_miss_and_never_reaches_the_page(
     (tmp_path / "air.yaml").write_text(AIR)
     first, good = _render(tmp_path)
     assert first.returncode == 0, first.stderr
-    (entry,) = (tmp_path / "cache" / "routes").glob("*/*.json")
-    clean = entry.read_bytes()
-    if poison == "deep":
-        entry.write_text("[" * 100_000 + "]" * 100_000)
-    elif poison == "truncated":
-        entry.write_bytes(b'{"points": [[1, 2]')
-    elif poison == "not UTF-8":
-        entry.write_bytes(b"\xff" + clean)
-    else:
-        entry.write_text(json.dumps(POISONS[poison](json.loads(clean))))
+    cache = tmp_path / "cache" / "routes"
+    ((key, clean),) = cache_entries(cache).items()
+    set_cache_entry(cache, key, *POISONS[poison](*clean))
     second, data = _render(tmp_path)
-    where = entry.relative_to(tmp_path)
+    where = Path("cache", "routes", FILE_NAME)
     assert (second.returncode, second.stderr) == (
-        0, f"warning: ignoring bad route cache entry {where} ({REASONS[poison]}); routing "
-           "the leg again\n")
+        0, f"warning: ignoring bad route cache entry {key[:16]} in {where} ({REASONS[poison]}); "
+           "routing the leg again\n")
     assert data == good  # the page has the route computed afresh, as strict JSON
-    assert entry.read_bytes() == clean  # and the entry is rewritten
+    assert cache_entries(cache) == {key: clean}  # and the entry is rewritten

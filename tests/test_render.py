@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from shiproute.gazetteer.resolve import Gazetteer
-from shiproute.maps.payload import TABLES
+from shiproute.maps import payload
+from shiproute.maps.payload import TABLES, build_payload, script_json
 from shiproute.maps.render import MapDocument, render_map, scope_css
 from shiproute.routes.load import bundled_dataset_path, read_dataset
 from shiproute.routes.model import Dataset
@@ -231,3 +232,17 @@ def test_styles_cover_exactly_the_kinds_and_modes_of_the_model() -> None:
 
     assert tuple(KIND_STYLES) == KINDS
     assert tuple(MODE_COLORS) == MODES == tuple(KML_COLORS)
+
+
+def test_the_page_data_is_the_same_json_whatever_pieces_it_is_written_in(
+    seeds: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = build_payload(great_circles(seeds))
+    whole = "".join(script_json(data))
+    monkeypatch.setattr(payload, "PIECE_ITEMS", 2)
+    pieces = list(script_json(data))
+    assert "".join(pieces) == whole and len(pieces) > 100
+    assert json.loads(whole) == json.loads(json.dumps(data))
+    assert "".join(script_json({"a": ["</script>", "&"] * 3})) == (
+        '{"a":["\\u003c/script\\u003e","\\u0026","\\u003c/script\\u003e","\\u0026",'
+        '"\\u003c/script\\u003e","\\u0026"]}')

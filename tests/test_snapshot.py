@@ -124,7 +124,7 @@ def test_pdf_with_a_long_list_of_sources_flows_onto_more_pages(
 
 
 def test_print_css_gives_the_same_layout_for_browser_printing() -> None:
-    document = MapDocument("<div class='sr-root'></div>", "t", "r")
+    document = MapDocument(("<div class='sr-root'></div>",), "t", "r")
     page = document.page("print", paper="letter", landscape=True)
     assert "@page {size: 11in 8.5in; margin: 12mm;}" in page
     assert "data-sr-mode='print' data-sr-orientation='landscape'" in page

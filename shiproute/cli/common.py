@@ -232,6 +232,27 @@ def router(no_cache: bool, cache_dir: str | None) -> Iterator[Router]:
         progress.close()
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a batch job over a whole dataset.
+
+    A dataset of 100,000 legs, routed and drawn, is millions of objects, and
+    every full collection walks them all: about a quarter of the CPU time of
+    a warm render went to collections that found almost nothing, since
+    loading, routing and drawing make few reference cycles (freed by
+    reference counting as usual). The collector runs again on exit.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def routed_dataset(dataset: str | None, gazetteers: Sequence[str], no_cache: bool,
                    cache_dir: str | None) -> RoutedDataset:
     """Load and route a dataset (see :func:`route_loaded`)."""

@@ -9,6 +9,7 @@ import click
 from shiproute.cli.common import (
     cache_options,
     check_outputs,
+    collector_paused,
     dataset_argument,
     dataset_path,
     force_option,
@@ -77,20 +78,21 @@ def render(
     target = output or Path.cwd() / f"{dataset_path(dataset).stem}.html"
     outputs = [Output(target, FOREIGN_MAP), *_extras(png, pdf)]
     check_outputs(outputs, force=force)
-    routed = routed_dataset(dataset, gazetteers, no_cache, cache_dir)
-    document = render_map(routed, title=title, subtitle=subtitle, banner=banner, tiles=tiles,
-                          embed=embed, height=map_height)
-    contents: list[Content] = [document.write_html]
-    if browser is not None:
-        from shiproute.maps.snapshot import print_pdf, screenshot
+    with collector_paused():
+        routed = routed_dataset(dataset, gazetteers, no_cache, cache_dir)
+        document = render_map(routed, title=title, subtitle=subtitle, banner=banner,
+                              tiles=tiles, embed=embed, height=map_height)
+        contents: list[Content] = [document.write_html]
+        if browser is not None:
+            from shiproute.maps.snapshot import print_pdf, screenshot
 
-        if png:
-            contents.append(screenshot(document, browser=browser, width=pixels[0],
-                                       height=pixels[1]))
-        if pdf:
-            contents.append(print_pdf(document, browser=browser, paper=paper,
-                                      landscape=landscape))
-    write_outputs(list(zip(outputs, contents, strict=True)), force=force)
+            if png:
+                contents.append(screenshot(document, browser=browser, width=pixels[0],
+                                           height=pixels[1]))
+            if pdf:
+                contents.append(print_pdf(document, browser=browser, paper=paper,
+                                          landscape=landscape))
+        write_outputs(list(zip(outputs, contents, strict=True)), force=force)
     for written in outputs:
         click.echo(str(written.path))
 
