@@ -199,3 +199,43 @@ def test_time_slider_on_the_canvas_keeps_only_the_legs_and_lines_in_the_window(
         assert _leg_ids(text) == {f"L{i}" for i in shown if i // LEGS_PER_ROUTE == n}
     assert [texts[n] for n in closed_routes] == [None, None]  # a hidden line takes no click
     assert seen.errors == []
+
+
+BURST = """(days) => new Promise(done => {
+    const end = document.querySelector('.sr-end'), count = document.querySelector('.sr-count');
+    const seen = [];
+    const watch = new MutationObserver(records => records.forEach(
+        r => r.addedNodes.forEach(node => seen.push(node.textContent))));
+    watch.observe(count, {childList: true});
+    for (const day of days) {  // one task, as a fast drag delivers them
+      end.value = day;
+      end.dispatchEvent(new Event('input'));
+    }
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      watch.disconnect();
+      done(seen);
+    }));
+})"""
+"""Move the slider through ``days`` in one task; resolve with every text the leg count
+showed until two frames later."""
+
+
+def test_a_burst_of_slider_moves_refilters_once_more_for_the_last_position_only(
+    visit: Callable[[Path], Visit], big_map: Path
+) -> None:
+    departures = _departures()
+    ends = [YEAR + dt.timedelta(days=n) for n in (300, 200, 100, 19)]
+    shown = {end: sum(day <= end for day in departures) for end in ends}
+    last = [i for i, day in enumerate(departures) if day <= ends[-1]]
+    routes = sorted({i // LEGS_PER_ROUTE for i in last})
+    seen = visit(big_map)
+    with deadline(25):
+        counts = seen.page.evaluate(BURST, [(end - dt.date(1970, 1, 1)).days for end in ends])
+        painted = seen.page.evaluate(PAINTED, [CANVAS, _middles()])
+        label = seen.page.locator(".sr-window").inner_text()
+    # the first move is handled at once, the three behind it in the next frame as one
+    assert counts == [f"{shown[ends[0]]} of {LEGS} legs shown",
+                      f"{shown[ends[-1]]} of {LEGS} legs shown"]
+    assert label.endswith("20 Jan 2023")
+    assert [n for n in range(ROUTES) if painted[n]] == routes
+    assert seen.errors == []

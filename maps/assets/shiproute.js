@@ -473,6 +473,14 @@
     }
   });
 
+  /* A leg line on the canvas. A hidden one (unstroked) stays on the map for its
+   * projection, but its path is not even traced while the canvas redraws. */
+  var CanvasLine = L.Polyline.extend({
+    _updatePath: function () {
+      if (this.options.stroke) { L.Polyline.prototype._updatePath.call(this); }
+    }
+  });
+
   function arrowMarker(ctx, arrow, color) {
     if (ctx.renderer) {
       return {latlng: L.latLng(arrow[0], arrow[1]), heading: arrow[2], color: color,
@@ -495,7 +503,8 @@
     ctx.lines = g.path.map(function (pieces, gi) {
       var mode = data.modes[g.mode[gi]];
       var points = pieces.map(function (piece) { return decode(piece); });
-      var line = L.polyline(points, {color: mode.color, weight: 2, opacity: 0.9,
+      var line = new (canvas ? CanvasLine : L.Polyline)(points, {color: mode.color, weight: 2,
+        opacity: 0.9,
         className: "sr-leg sr-mode-" + mode.name, interactive: canvas && clickable,
         renderer: ctx.renderer});
       var hit = null;
@@ -656,10 +665,28 @@
       label.textContent = dayLabel(ctx.state.w0) + " \u2013 " + dayLabel(ctx.state.w1);
       apply(ctx);
     }
+    /* A drag sends input events faster than a big map repaints: the first is handled at
+     * once, the rest until the next frame are folded into one re-filter in that frame, so
+     * a drag never queues re-filters and repaints behind the pointer. */
+    var frame = null, pending = false;
+    function onInput() {
+      if (frame !== null) {
+        pending = true;
+        return;
+      }
+      readWindow();
+      frame = requestAnimationFrame(function () {
+        frame = null;
+        if (pending) {
+          pending = false;
+          onInput();
+        }
+      });
+    }
     [start, end].forEach(function (input) {
       input.min = days[0];
       input.max = days[1];
-      input.addEventListener("input", readWindow);
+      input.addEventListener("input", onInput);
     });
     start.value = days[0];
     end.value = days[1];
