@@ -276,7 +276,8 @@ class LaneNetwork:
         return found
 
     def routes(self, origin: LatLon, destinations: Sequence[LatLon], *,
-               connect: Connect | None = None, eager: bool = False
+               connect: Connect | None = None, eager: bool = False,
+               unreachable: Callable[[LatLon, float], NoRouteError] | None = None
                ) -> list[LanePath | NoRouteError]:
         """Return the shortest lane routes from one port to several, over their best entries.
 
@@ -306,6 +307,10 @@ class LaneNetwork:
             the entries the best routes use and searching again after each
             round of answers. The routes are the same; with many
             destinations, eager takes one search instead of dozens.
+        unreachable
+            ``unreachable(port, nearest_km)`` makes the error for a port
+            ``connect`` refuses every entry of; by default "port inland with
+            no waterway".
 
         Returns
         -------
@@ -316,6 +321,7 @@ class LaneNetwork:
             lane's distance), or no lane path joins the ports' entries (lanes
             cut off by the restrictions).
         """
+        refused = unreachable or _unreachable
         ports = list(dict.fromkeys([origin, *destinations]))
         candidates = {p: {e.node: e for e in self.entries(p)} for p in ports}
         nearest = {p: min(e.km for e in side.values()) for p, side in candidates.items()}
@@ -337,7 +343,7 @@ class LaneNetwork:
         pending = list(dict.fromkeys(destinations))
         while pending:
             if not candidates[origin]:
-                found.update((d, _unreachable(origin, nearest[origin])) for d in pending)
+                found.update((d, refused(origin, nearest[origin])) for d in pending)
                 break
             search = self._search(candidates[origin].values())
             starts = dict(candidates[origin])
@@ -345,7 +351,7 @@ class LaneNetwork:
             again = []
             for destination in pending:
                 if not candidates[destination]:
-                    found[destination] = _unreachable(destination, nearest[destination])
+                    found[destination] = refused(destination, nearest[destination])
                     continue
                 try:
                     lane = self._trace(search, starts, list(candidates[destination].values()))

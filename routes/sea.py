@@ -253,6 +253,25 @@ class _Connectors:
                 self.found[key] = connector
         return self.found[key].cost if key in self.found else None
 
+    def unreachable(self, port: LatLon, nearest_km: float) -> NoRouteError:
+        """Return why no lane entry of a port could be joined: inland, or out of the lanes' reach.
+
+        A port within ``APPROACH_KM`` of the sea in the 10m data (a fjord, a
+        harbour behind islands) is on the coast, so the lanes, not the port,
+        are what is missing there.
+        """
+        if port not in self.approach:
+            self.approach[port] = _approach_km(port)
+        if self.approach[port] is None:
+            return NoRouteError(
+                f"port inland with no waterway: no sea lane or waterway reaches {port[0]:.3f}, "
+                f"{port[1]:.3f} over water, and the nearest is {nearest_km:.0f} km away over "
+                "land")
+        return NoRouteError(
+            f"lane network gap: the coast at {port[0]:.3f}, {port[1]:.3f} has no sea lane in "
+            f"reach over water in the 10m coastline data; the nearest is {nearest_km:.0f} km "
+            "away, behind land")
+
     def clear_cost(self, port: LatLon, node: LatLon) -> float | None:
         """Return the straight length from ``port`` to ``node`` (km) if it crosses no land.
 
@@ -469,14 +488,15 @@ def _lanes_from(network: LaneNetwork, connectors: _Connectors, origin: LatLon,
     """
     for port in (origin, *destinations):
         connectors.see(port, [network.point(e.node) for e in network.entries(port)])
-    clear = network.routes(origin, destinations, connect=connectors.clear_cost, eager=True)
+    clear = network.routes(origin, destinations, connect=connectors.clear_cost, eager=True,
+                           unreachable=connectors.unreachable)
     bound = network.routes(origin, destinations)
     redo = [d for d, lane, least in zip(destinations, clear, bound, strict=True)
             if isinstance(lane, NoRouteError) or (not isinstance(least, NoRouteError)
                                                    and least.km * (1 + REPAIR_GAIN) < lane.km)]
     if redo:
-        again = dict(zip(redo, network.routes(origin, redo, connect=connectors.cost),
-                         strict=True))
+        again = dict(zip(redo, network.routes(origin, redo, connect=connectors.cost,
+                                              unreachable=connectors.unreachable), strict=True))
         clear = [again.get(d, lane) for d, lane in zip(destinations, clear, strict=True)]
     return clear
 
