@@ -98,7 +98,6 @@ def route_warnings(routed: RoutedDataset) -> list[str]:
     """
     from shiproute.routes._land import land_km, line
     from shiproute.routes.routing import is_unrouted
-    from shiproute.routes.sea import waterway_corridor
 
     dataset = routed.dataset
     warnings = []
@@ -116,8 +115,11 @@ def route_warnings(routed: RoutedDataset) -> list[str]:
         ports = [(dataset.sites[s].lat, dataset.sites[s].lon)
                  for s in (leg.origin, *leg.via, leg.destination)]
         points = routed.geometries[index].points
-        crossed = land_km(points, ports, PORT_KM,
-                          waterways=waterway_corridor(line(points)))
+        crossed = land_km(points, ports, PORT_KM)
+        if crossed > LAND_KM:  # the waterways' land is water: load them only when it matters
+            from shiproute.routes.sea import waterway_corridor
+
+            crossed = land_km(points, ports, PORT_KM, waterways=waterway_corridor(line(points)))
         if crossed > LAND_KM:
             names = f"{dataset.sites[leg.origin].name} -> {dataset.sites[leg.destination].name}"
             which = f"sea leg '{ids[0]}'" if len(ids) == 1 else \

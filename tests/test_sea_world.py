@@ -171,3 +171,15 @@ def test_a_closed_passage_is_named_as_the_reason() -> None:
     assert str(raised.value) == (
         "blocked by a closed passage: the sea lanes join these ports only through "
         "northwest, volga_don, which the routing rules keep closed")
+
+
+def test_land_next_to_an_islet_gets_clipped_without_a_geos_error() -> None:
+    # GEOS's rectangle clip raised "Invalid number of points in LinearRing found 3" on this
+    # valid Ionian islet (off Lefkada), and 100,000 sea legs among 200 ports crashed with it
+    from shiproute.gazetteer.earth import load_earth
+    from shiproute.routes._land import land_within
+
+    box = (20.723599999999998, 38.247222, 21.836111, 39.017258999999996)
+    islet = [g for g in load_earth().land if g.bounds == (20.6156, 38.3161, 20.7632, 38.5018)]
+    assert len(islet) == 1 and islet[0].is_valid
+    assert land_within(box).area == pytest.approx(0.581, abs=0.001)  # square degrees
