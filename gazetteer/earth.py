@@ -198,6 +198,33 @@ class Earth:
         return km if km <= within_km else math.inf
 
 
+def clip_to_box(geometries: Any, west: float, south: float, east: float, north: float
+                ) -> Any:
+    """Return geometries clipped to a (west, south, east, north) box, never raising on valid ones.
+
+    GEOS's fast rectangle clip (``shapely.clip_by_rect``) can fail on a valid
+    polygon, leaving a ring of 3 points at the cut (an Ionian islet off
+    Lefkada does); then the general, slower intersection is used.
+
+    Parameters
+    ----------
+    geometries
+        A shapely geometry or an array of them (lon/lat).
+    west, south, east, north
+        The box, degrees.
+
+    Returns
+    -------
+    shapely geometry or array
+        As ``shapely.clip_by_rect`` returns; pieces may be invalid where the
+        cut touches a hole, as with it.
+    """
+    try:
+        return shapely.clip_by_rect(geometries, west, south, east, north)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(geometries, shapely.box(west, south, east, north))
+
+
 def _km_to(point: shapely.Point, shape: shapely.Geometry) -> float:
     """Return the distance from a point to a shape in km, scaled at the point's latitude."""
     nearest = shapely.shortest_line(point, shape).coords[-1]

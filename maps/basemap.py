@@ -19,7 +19,7 @@ from typing import Any
 
 import shapely
 
-from shiproute.gazetteer.earth import load_earth
+from shiproute.gazetteer.earth import clip_to_box, load_earth
 from shiproute.maps._encode import encode_path
 from shiproute.maps.geodata import load_cities, load_lakes, load_sea_labels
 
@@ -107,7 +107,7 @@ def _countries(scale: str, box: Bounds, tolerance: float) -> dict[str, Any]:
 
     def cut(geometry: Any) -> Any:
         return shapely.difference(geometry, window) if world else \
-            shapely.clip_by_rect(geometry, box[1], box[0], box[3], box[2])
+            clip_to_box(geometry, box[1], box[0], box[3], box[2])
 
     by_fill: list[list[list[str]]] = [[] for _ in range(FILLS)]
     indices = range(len(earth.countries)) if world else \

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pyproj import Geod
 import shapely
 
-from shiproute.gazetteer.earth import KM_PER_DEGREE, load_earth
+from shiproute.gazetteer.earth import KM_PER_DEGREE, clip_to_box, load_earth
 from shiproute.routes.model import LatLon
 
 if TYPE_CHECKING:
@@ -38,12 +38,7 @@ def land_within(bounds: tuple[float, float, float, float]) -> Any:
     hits = earth.land_tree.query(shapely.box(west, south, east, north), predicate="intersects")
     if not len(hits):
         return shapely.Polygon()
-    try:
-        pieces = shapely.clip_by_rect(earth.land[hits], west, south, east, north)
-    except shapely.errors.GEOSException:
-        # GEOS's fast rectangle clip can fail on a valid polygon (a ring of 3 points left at
-        # the cut); the general intersection is slower but never does
-        pieces = shapely.intersection(earth.land[hits], shapely.box(west, south, east, north))
+    pieces = clip_to_box(earth.land[hits], west, south, east, north)
     # clipping valid polygons to a box can leave invalid pieces (a hole touching the cut),
     # which make the union raise; repairing the few that are is cheap
     broken = ~shapely.is_valid(pieces)
