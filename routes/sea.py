@@ -229,7 +229,7 @@ class _Connectors:
     reported); if not, it is kept straight when no longer than
     ``MAX_APPROACH_KM`` and refused otherwise. Repairs are not tried from a
     river port (:func:`_approach_km`), and at most ``MAX_REPAIRS`` times from
-    any port, as each costs a grid search; the lane search asks first about
+    any port, as each costs grid searches; the lane search asks first about
     the links of the routes that look shortest, so the tries go to the
     likeliest entries.
     """
@@ -320,10 +320,11 @@ class _Connectors:
         approach = self.approach[port]
         self.repairs[port] = self.repairs.get(port, 0) + 1
         if approach is not None and self.repairs[port] <= MAX_REPAIRS:
-            # from the port's disk, or where the data puts the port inland or the water by
-            # it is too narrow for the grid, across the land of a wider disk, reported
+            # from the port's disk; where the data puts the port on land, also from a wider
+            # disk across that land (reported), as the water by it may be too narrow for the grid
             wider = shapely.union_all([exempt, disk(port, max(approach, PORT_RADIUS_KM) + 2.0)])
-            for start in ([exempt] if approach <= PORT_RADIUS_KM else []) + [wider]:
+            starts = [exempt] if approach <= PORT_RADIUS_KM else []
+            for start in starts + [wider] * (approach > 0):
                 # a coarse grid first, as it is 10 times faster
                 fixed = _repair(a, b, start, CONNECTOR_CELLS) or _repair(a, b, start)
                 if fixed is not None:  # its first grid step may cross land too, reported
