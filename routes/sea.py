@@ -211,6 +211,7 @@ class _Connector:
         return self.km + LAND_WEIGHT * self.land_km
 
 
+@functools.lru_cache(maxsize=65_536)
 def _approach_km(port: LatLon) -> float | None:
     """Return how far the coastline data puts a port inland, km, or None beyond ``APPROACH_KM``.
 
@@ -239,7 +240,6 @@ class _Connectors:
         self.found: dict[tuple[LatLon, LatLon], _Connector] = {}
         self.refused: set[tuple[LatLon, LatLon]] = set()
         self.repairs: dict[LatLon, int] = {}
-        self.approach: dict[LatLon, float | None] = {}  # per port: land to the sea, km
         self.blocked: set[tuple[LatLon, LatLon]] = set()  # straight link crosses land
 
     def cost(self, port: LatLon, node: LatLon) -> float | None:
@@ -260,9 +260,7 @@ class _Connectors:
         harbour behind islands) is on the coast, so the lanes, not the port,
         are what is missing there.
         """
-        if port not in self.approach:
-            self.approach[port] = _approach_km(port)
-        if self.approach[port] is None:
+        if _approach_km(port) is None:
             return NoRouteError(
                 f"port inland with no waterway: no sea lane or waterway reaches {port[0]:.3f}, "
                 f"{port[1]:.3f} over water, and the nearest is {nearest_km:.0f} km away over "
@@ -314,10 +312,7 @@ class _Connectors:
         km = path_length_km([a, b])
         if not _touch_land([straight.difference(exempt)])[0]:
             return _Connector((a, b), km)
-        land = _land(_padded((a, b), 0.05)).difference(exempt)
-        if port not in self.approach:
-            self.approach[port] = _approach_km(port)
-        approach = self.approach[port]
+        approach = _approach_km(port)
         self.repairs[port] = self.repairs.get(port, 0) + 1
         if approach is not None and self.repairs[port] <= MAX_REPAIRS:
             # from the port's disk; where the data puts the port on land, also from a wider
@@ -333,6 +328,7 @@ class _Connectors:
                     return _Connector(fixed, path_length_km(fixed), crossed, repaired=True)
         if km > MAX_APPROACH_KM:
             return None
+        land = _land(_padded((a, b), 0.05)).difference(exempt)
         return _Connector((a, b), km, geodesic_length_km(shapely.intersection(straight, land)))
 
 
