@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import ast
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import hashlib
 import io
 import itertools
@@ -242,23 +242,19 @@ def repair(edges: list[Edge], waterways: list[Waterway]) -> tuple[list[Edge], li
         boxed = next((w.passage for w in waterways if w.holds(edge)), None)
         if boxed is not None:
             unrepaired.remove(edge)
-            kept.append(_tagged(edge, boxed))
+            kept.append(replace(edge, passage=boxed))
             crossed[kept[-1]] = crossed[edge]
     canal = {p: e.passage for e in kept for p in (e.a, e.b)}
     while joined := [e for e in unrepaired if e.a in canal or e.b in canal]:
         for edge in joined:
             unrepaired.remove(edge)
-            kept.append(_tagged(edge, canal.get(edge.a) or canal[edge.b]))
+            kept.append(replace(edge, passage=canal.get(edge.a) or canal[edge.b]))
             crossed[kept[-1]] = crossed[edge]
             canal.update({edge.a: kept[-1].passage, edge.b: kept[-1].passage})
     out.extend(kept)
     log.extend([*e.a, *e.b, e.passage, f"{crossed[e]:.3f}", "kept (waterway)", ""] for e in kept)
     log.extend([*e.a, *e.b, e.passage, f"{crossed[e]:.3f}", "dropped", ""] for e in unrepaired)
     return out, log
-
-
-def _tagged(edge: Edge, passage: str) -> Edge:
-    return Edge(edge.a, edge.b, edge.km, passage, edge.detour, edge.extra)
 
 
 def cut_waterways(edges: list[Edge], tags: set[str]) -> list[Edge]:
@@ -277,8 +273,8 @@ def cut_waterways(edges: list[Edge], tags: set[str]) -> list[Edge]:
         steps = np.linspace(0.0, 1.0, pieces + 1)
         points = [(round(edge.a[0] + t * (edge.b[0] - edge.a[0]), ROUND),
                    round(edge.a[1] + t * (edge.b[1] - edge.a[1]), ROUND)) for t in steps]
-        out.extend(Edge(*sorted((p, q)), haversine_km(p, q), edge.passage, edge.detour,
-                        edge.extra) for p, q in itertools.pairwise(points))
+        out.extend(replace(edge, a=min(p, q), b=max(p, q), km=haversine_km(p, q))
+                   for p, q in itertools.pairwise(points))
     return out
 
 
