@@ -191,9 +191,8 @@ class Earth:
             return 0.0
         dy = within_km / KM_PER_DEGREE
         dx = min(180.0, dy / max(np.cos(np.radians(lat)), 0.01))
-        coast = shapely.union_all([shapely.clip_by_rect(shapely.boundary(self.land[i]),
-                                                        lon - dx, lat - dy, lon + dx, lat + dy)
-                                   for i in hits])
+        coast = shapely.union_all(clip_to_box(shapely.boundary(self.land[hits]),
+                                              lon - dx, lat - dy, lon + dx, lat + dy))
         km = math.inf if coast.is_empty else _km_to(point, coast)
         return km if km <= within_km else math.inf
 
