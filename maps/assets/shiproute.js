@@ -387,8 +387,8 @@
       html += "<p>and " + (list.length - MAX_LEGS_IN_POPUP) + " more legs</p>";
     }
     html += "<table class='sr-route'>" +
-      row("Distance", esc(g.km[gi].toLocaleString("en") + " km (" +
-        Math.round(g.nm[gi]).toLocaleString("en") + " nmi)")) +
+      row("Distance", esc(g.km[gi].toLocaleString("en") + " km (" +  /* whole numbers */
+        g.nm[gi].toLocaleString("en") + " nmi)")) +
       row("Route", esc(data.str(g.source[gi]))) + row("Rule", esc(data.str(g.rule[gi]))) +
       row("Countries", esc(data.str(g.countries[gi]))) +
       row("Flags", g.flags[gi].map(function (f) { return esc(data.str(f)); }).join("<br>")) +
