@@ -22,15 +22,20 @@ two more frames have run (a canvas draws in the next frame): for shiproute
 its ready signal (``srReady``, as the tests use), for folium
 the load event (its map script runs inline, adding every feature with its
 popup). The JS heap is Chromium's used JS heap at that moment. The slider is
-moved to 25 %, 50 %, 75 % and back to 100 % of the time range; for each page
-opened, the slowest move's re-filter (the input event's handler, JavaScript
-only) and re-filter with repaint, which ends once the canvas holds the new
-picture: after the frame callback in which the map redraws its canvas, with one
-pixel read back so that drawing the browser may defer is done too (see
-``MOVE_SLIDER``; compositing the frame onto the screen is not included). Each
-page is opened ``--repeat`` times (3), the two sides in turn; the table gives
-the run of median readiness, and for the slider the median of the runs'
-slowest moves with their range in brackets.
+moved to 25 %, 50 %, 75 % and back to 100 % of the time range, each move an
+``input`` event (as during a drag) followed by a ``change`` event (as when the
+reader lets go); for each page opened, the slowest move's re-filter (the input
+event's handler, JavaScript only), re-filter with repaint, which ends once the
+canvas holds the picture drawn for the input event (on a big map a draft of
+1-px lines), and the settled repaint, from the change event until the canvas
+holds the full picture: each ends after the frame callback in which the map
+redraws its canvas, with one pixel read back so that drawing the browser may
+defer is done too (see ``MOVE_SLIDER``; compositing the frame onto the screen is
+not included). The slider column also gives the line points the canvas strokes
+with every leg shown (the sum of the points of each shown line after Leaflet's
+clipping and simplification). Each page is opened ``--repeat`` times (3), the
+two sides in turn; the table gives the run of median readiness, and for the
+slider the median of the runs' slowest moves with their range in brackets.
 
 Usage::
 
@@ -38,6 +43,7 @@ Usage::
         jquery@3.7.1 bootstrap@5.2.2 leaflet.awesome-markers@2.0.5 \\
         @fortawesome/fontawesome-free@6.2.0)
     python bench/bench_browser.py --folium-assets folium-assets [--quick]
+        [--workload 100k] [--no-peer]
 
 Prints a Markdown table.
 """
@@ -80,20 +86,33 @@ drawn in the next frame (a canvas redraw) is painted by then."""
 MOVE_SLIDER = """(fraction) => new Promise(done => {
     const end = document.querySelector('.sr-end');
     const canvas = document.querySelector('.sr-map > .leaflet-map-pane canvas');
+    const readBack = () => { if (canvas) { canvas.getContext('2d').getImageData(0, 0, 1, 1); } };
     const start = performance.now();
     end.value = Math.floor(+end.min + (+end.max - +end.min) * fraction);
     end.dispatchEvent(new Event('input'));
     const filtered = performance.now() - start;
     requestAnimationFrame(() => {
-      if (canvas) { canvas.getContext('2d').getImageData(0, 0, 1, 1); }
-      done([filtered, performance.now() - start]);
+      readBack();
+      const drawn = performance.now() - start;
+      const release = performance.now();
+      end.dispatchEvent(new Event('change'));
+      requestAnimationFrame(() => {
+        readBack();
+        done([filtered, drawn, performance.now() - release]);
+      });
     });
 })"""
 """Move the end of the time window to ``fraction`` of its range; resolve with the ms the
-re-filter took (the input event's handler) and the ms until the canvas holds the new
-picture: the map's canvas redraws in a frame callback asked for during the re-filter, so it
-has run before this one's (callbacks run in the order asked); reading a pixel back then
-waits for any drawing the browser deferred."""
+re-filter took (the input event's handler), the ms until the canvas holds the picture drawn
+for that input, and the ms from the change event that ends the move until the canvas holds
+the settled picture: the map's canvas redraws in a frame callback asked for during the
+handler, so it has run before this one's (callbacks run in the order asked); reading a pixel
+back then waits for any drawing the browser deferred."""
+
+POINTS = """() => document.querySelector('.sr-root').srContext.lines.reduce(
+    (sum, entry) => sum + (entry.drawn && entry.line._parts ?
+      entry.line._parts.reduce((n, part) => n + part.length, 0) : 0), 0)"""
+"""The line points the canvas strokes: those of each shown line, clipped and simplified."""
 
 WORKLOADS: dict[str, dict[str, Any]] = {
     "10k legs, 600 routes of 50-500 points": {"legs": 10_000},
@@ -133,6 +152,8 @@ class Measured:
     problems: int  # console errors plus requests that failed
     refilter_ms: float | None = None
     repaint_ms: float | None = None
+    settled_ms: float | None = None
+    points: int | None = None
 
 
 def folium_page(dataset: Path, out: Path) -> None:
@@ -233,13 +254,15 @@ def measure(browser: Any, page_path: Path, ready: str, timeout_s: float,
         page.wait_for_function(ready, timeout=timeout_s * 1000)
         ready_ms = float(page.evaluate(DRAWN))
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        points = int(page.evaluate(POINTS)) if slider else None
         moves = [page.evaluate(MOVE_SLIDER, f) for f in SLIDER] if slider else []
     finally:
         context.close()
     return Measured(ready_ms, metrics["JSHeapUsedSize"] / 1e6, int(metrics["Nodes"]),
                     len(problems),
                     max(m[0] for m in moves) if moves else None,
-                    max(m[1] for m in moves) if moves else None)
+                    max(m[1] for m in moves) if moves else None,
+                    max(m[2] for m in moves) if moves else None, points)
 
 
 def median_run(runs: list[Measured]) -> Measured | None:
@@ -249,26 +272,32 @@ def median_run(runs: list[Measured]) -> Measured | None:
 
 
 def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str,
-        repeat: int) -> list[str]:
-    """Generate one workload as ``data``, measure both sides in turn; return its table row."""
+        repeat: int, peer: bool = True) -> list[str]:
+    """Generate one workload as ``data``, measure both sides in turn; return its table row.
+
+    Without ``peer`` the folium page is neither written nor opened.
+    """
     from playwright.sync_api import TimeoutError as PageTimeout
 
     generate(data, shared=True, **options)
     ours_html, folium_html = data.with_suffix(".ours.html"), data.with_suffix(".folium.html")
     subprocess.run([harness.EXE, "render", str(data), "-o", str(ours_html), "--no-cache"],
                    check=True, capture_output=True)
-    folium_page(data, folium_html)
-    localise(folium_html, base)
+    if peer:
+        folium_page(data, folium_html)
+        localise(folium_html, base)
     ours, theirs = [], []
     for _ in range(repeat):  # in turn, so that other load on the machine hits both sides
         ours.append(measure(browser, ours_html, SHIPROUTE_READY, 120, slider=True))
+        if not peer:
+            continue
         with contextlib.suppress(PageTimeout):  # a page that is never ready is a result too
             theirs.append(measure(browser, folium_html,
                                   "() => document.readyState === 'complete'",
                                   FOLIUM_LIMIT_S, slider=False))
     mine = median_run(ours)
     assert mine is not None
-    return [name, *_cells(mine, median_run(theirs), ours_html, folium_html, ours)]
+    return [name, *_cells(mine, median_run(theirs), ours_html, folium_html, ours, peer)]
 
 
 def _spread(values: list[float]) -> str:
@@ -278,18 +307,20 @@ def _spread(values: list[float]) -> str:
 
 
 def _cells(ours: Measured, theirs: Measured | None, ours_html: Path,
-           folium_html: Path, runs: list[Measured]) -> list[str]:
+           folium_html: Path, runs: list[Measured], peer: bool = True) -> list[str]:
     """Format the cells of one row."""
     def side(m: Measured, html: Path) -> str:
         return (f"{m.ready_ms / 1000:.2f} s, {m.heap_mb:.0f} MB heap, {m.nodes:,} nodes, "
                 f"{html.stat().st_size / 1e6:.1f} MB HTML, {m.problems} errors")
 
     folium_cell = (side(theirs, folium_html) if theirs
-                   else f"not ready after {FOLIUM_LIMIT_S} s")
+                   else f"not ready after {FOLIUM_LIMIT_S} s" if peer else "not measured")
     ratio = (f"{theirs.ready_ms / ours.ready_ms:.1f}x faster, "
              f"{theirs.heap_mb / ours.heap_mb:.1f}x less heap" if theirs else "")
     slider = (f"{_spread([m.refilter_ms or 0.0 for m in runs])} ms filter, "
-              f"{_spread([m.repaint_ms or 0.0 for m in runs])} ms with repaint")
+              f"{_spread([m.repaint_ms or 0.0 for m in runs])} ms with repaint, "
+              f"{_spread([m.settled_ms or 0.0 for m in runs])} ms settled repaint; "
+              f"{ours.points or 0:,} line points")
     return [side(ours, ours_html), folium_cell, ratio, slider]
 
 
@@ -303,8 +334,15 @@ def main() -> None:
                         help="runs of each page; the table gives the median")
     parser.add_argument("--quick", action="store_true",
                         help="the 10k-leg workloads only, each page opened once")
+    parser.add_argument("--workload", action="append", default=[], metavar="TEXT",
+                        help="only the workloads whose name starts with TEXT (repeatable)")
+    parser.add_argument("--no-peer", dest="peer", action="store_false",
+                        help="measure shiproute only (folium's page is not written)")
     args = parser.parse_args()
     workloads = dict(list(WORKLOADS.items())[:2]) if args.quick else WORKLOADS
+    if args.workload:
+        workloads = {name: options for name, options in workloads.items()
+                     if any(name.startswith(text) for text in args.workload)}
     repeat = 1 if args.quick else args.repeat
     from playwright.sync_api import sync_playwright
 
@@ -315,7 +353,7 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=args.chromium, args=OFFLINE_BUT_LOOPBACK)
         for n, (name, options) in enumerate(workloads.items()):
             rows.append(run(browser, Path(tmp) / f"workload-{n}.yaml", name, options, base,
-                            repeat))
+                            repeat, args.peer))
             print(f"measured: {name}", file=sys.stderr, flush=True)
         browser.close()
     print("| workload | shiproute: interactive | folium GeoJson: interactive | ratio "

@@ -70,7 +70,7 @@ def _leg_html(routed: RoutedDataset, leg: Leg) -> str:
 
 
 def _route_html(route: Route) -> str:
-    rows = [("Distance", f"{route.distance_km:,.1f} km ({route.distance_nm:,.0f} nmi)"),
+    rows = [("Distance", route.distance_label()),
             ("Route", route.source),
             ("Rule", route.rule if route.rule != route.source else None),
             ("Countries", ", ".join(route.countries)), ("Flags", "; ".join(route.flags))]

@@ -32,7 +32,7 @@ from shiproute.routes.dates import When
 from shiproute.routes.model import MODES, Leg
 from shiproute.routes.routed import RoutedDataset
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 EPOCH = dt.date(1970, 1, 1)
 OPEN_DAYS = 10_000_000
 """Days since 1970 standing for an open end ("on or before ...", "since ...")."""
@@ -44,7 +44,8 @@ TABLES: Mapping[str, tuple[str, ...]] = {
     # one row per source, in dataset order; legs, events and claims cite them by row
     "sources": ("title", "publisher", "date", "url", "reliability"),
     # one row per distinct (mode, route) drawn: its path as encoded pieces (cut at the
-    # antimeridian), the arrow (lat, lon, heading), distance, provenance
+    # antimeridian), the arrow (lat, lon, heading), distance (whole km and nmi, as popups
+    # show it: Route.whole_distance), provenance
     "geoms": ("mode", "path", "arrow", "km", "nm", "source", "rule", "flags", "countries"),
     # one row per leg; t0/t1 are the first and last day it may cover (days since 1970;
     # an open end is -/+OPEN_DAYS); amount is the figure in ``unit`` (a row of ``units``,
@@ -119,8 +120,8 @@ def _geometries(routed: RoutedDataset, geom_of: Mapping[tuple[str, int], int],
     rows = []
     for (mode, route), pieces, arrow in zip(routes, split, arrows, strict=True):
         rows.append((
-            mode, [next(encoded) for _ in pieces], arrow,
-            round(route.distance_km, 1), round(route.distance_nm, 1), text(route.source),
+            mode, [next(encoded) for _ in pieces], arrow, *route.whole_distance(),
+            text(route.source),
             text(route.rule if route.rule != route.source else None),
             [text(f) for f in route.flags], text(", ".join(route.countries) or None),
         ))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+import math
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, get_args, overload
 
@@ -362,6 +363,11 @@ class Line(Sequence[LatLon]):
         return f"Line({self.array.tolist()!r})"
 
 
+def _whole(value: float) -> int:
+    """Round a length (never negative) to a whole number, halves up: 1,202.5 -> 1,203."""
+    return math.floor(value + 0.5)
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """The path a leg is drawn along and its length.
@@ -408,3 +414,28 @@ class Route:
     def distance_nm(self) -> float:
         """Length in nautical miles."""
         return self.distance_km / KM_PER_NM
+
+    def whole_distance(self) -> tuple[int, int]:
+        """Return the length as whole kilometres and whole nautical miles, halves rounded up.
+
+        Every place a reader sees a route's length (popups of the map and of the
+        folium bridge, ``shiproute route``) shows these figures; exports keep the
+        full precision of :attr:`distance_km`.
+
+        Returns
+        -------
+        tuple of int
+            Kilometres and nautical miles, e.g. ``(1203, 649)`` for 1,202.5 km.
+        """
+        return _whole(self.distance_km), _whole(self.distance_nm)
+
+    def distance_label(self) -> str:
+        """Return the length for readers, e.g. ``"1,203 km (649 nmi)"`` for 1,202.5 km.
+
+        Returns
+        -------
+        str
+            :meth:`whole_distance` with thousands separators.
+        """
+        km, nm = self.whole_distance()
+        return f"{km:,} km ({nm:,} nmi)"

@@ -252,3 +252,25 @@ def test_dotted_and_dashed_legs_take_clicks_along_their_whole_length(
             return {taken, dotted: rail.getAttribute('stroke-dasharray').startsWith('0.1 ')};
         }""")
     assert share == {"taken": 50, "dotted": True}  # Dunay -> Tikhoretsk, inferred
+
+
+def test_leg_popups_give_distances_in_whole_km_and_nmi(
+    visit: Callable[[Path], Visit], tmp_path: Path
+) -> None:
+    data = Path(__file__).parent / "data" / "two-distances.yaml"  # 1,202.83 and 2,371.97 km
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(main, ["render", str(data), "-o", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    seen = visit(out)
+    texts = []
+    with deadline(15):
+        for n in (0, 1):
+            seen.page.evaluate("() => document.querySelector('.sr-root').srMap.closePopup()")
+            click_shape(seen.page, f"{HIT_PATHS}:nth-of-type({2 * n + 2})")
+            popup = seen.page.locator(".leaflet-popup-content")
+            popup.wait_for(timeout=5000)
+            texts.append(popup.inner_text())
+    distances = sorted(line for text in texts for line in text.splitlines()
+                       if line.startswith("Distance"))
+    assert distances == ["Distance\t1,203 km (649 nmi)", "Distance\t2,372 km (1,281 nmi)"]
+    assert seen.errors == []

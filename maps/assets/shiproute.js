@@ -33,6 +33,13 @@
   var HIT_WIDTH = 14;         /* px: the invisible band that takes clicks on a leg line */
   var CANVAS_LEGS = 2000;     /* from this many legs on, legs, arrows and sites go on a canvas */
   var HIT_TOLERANCE = 5;      /* px beyond a canvas line's half-width that still take clicks */
+  /* Chromium strokes canvas lines wider than 1 px in software, at about 3 us a line point
+   * (1-px lines: a tenth of that): from this many stroked points on (about 0.1 s of full
+   * repaint, which with a re-filter of up to 0.07 s keeps a move under 0.2 s), a slider
+   * drag or Play draws a draft of 1-px lines without arrows, and the full picture once the
+   * slider rests for SETTLE_MS or is let go. */
+  var DRAFT_POINTS = 30000;
+  var SETTLE_MS = 200;
 
   /* --- small helpers ------------------------------------------------------ */
 
@@ -380,8 +387,8 @@
       html += "<p>and " + (list.length - MAX_LEGS_IN_POPUP) + " more legs</p>";
     }
     html += "<table class='sr-route'>" +
-      row("Distance", esc(g.km[gi].toLocaleString("en") + " km (" +
-        Math.round(g.nm[gi]).toLocaleString("en") + " nmi)")) +
+      row("Distance", esc(g.km[gi].toLocaleString("en") + " km (" +  /* whole numbers */
+        g.nm[gi].toLocaleString("en") + " nmi)")) +
       row("Route", esc(data.str(g.source[gi]))) + row("Rule", esc(data.str(g.rule[gi]))) +
       row("Countries", esc(data.str(g.countries[gi]))) +
       row("Flags", g.flags[gi].map(function (f) { return esc(data.str(f)); }).join("<br>")) +
@@ -456,7 +463,7 @@
     _containsPoint: function () { return false; },
     _updatePath: function () {
       var c = this._renderer._ctx;
-      if (!this._renderer._drawing) { return; }
+      if (!this._renderer._drawing || this._renderer.srDraft) { return; }
       c.globalAlpha = 1;
       this._arrows.forEach(function (a) {
         if (!a.shown) { return; }
@@ -474,12 +481,53 @@
   });
 
   /* A leg line on the canvas. A hidden one (unstroked) stays on the map for its
-   * projection, but its path is not even traced while the canvas redraws. */
+   * projection, but its path is not even traced while the canvas redraws. While the
+   * renderer draws a draft (srDraft), a shown line is stroked 1 px wide, solid, in its
+   * colour and opacity; its width still decides where it takes clicks. */
   var CanvasLine = L.Polyline.extend({
     _updatePath: function () {
-      if (this.options.stroke) { L.Polyline.prototype._updatePath.call(this); }
+      if (!this.options.stroke) { return; }
+      if (!this._renderer.srDraft) {
+        L.Polyline.prototype._updatePath.call(this);
+        return;
+      }
+      var c = this._renderer._ctx, parts = this._parts;
+      if (!this._renderer._drawing || !parts.length) { return; }
+      c.beginPath();
+      for (var i = 0; i < parts.length; i++) {
+        for (var j = 0; j < parts[i].length; j++) {
+          c[j ? "lineTo" : "moveTo"](parts[i][j].x, parts[i][j].y);
+        }
+      }
+      c.setLineDash([]);
+      c.globalAlpha = this.options.opacity;
+      c.lineWidth = 1;
+      c.strokeStyle = this.options.color;
+      c.lineCap = "butt";
+      c.stroke();
     }
   });
+
+  /* The line points the canvas strokes for the shown lines (clipped to the view and
+   * simplified by Leaflet at the current zoom). */
+  function strokedPoints(ctx) {
+    var n = 0;
+    ctx.lines.forEach(function (entry) {
+      if (!entry.drawn) { return; }
+      var parts = entry.line._parts;
+      for (var i = 0; i < parts.length; i++) { n += parts[i].length; }
+    });
+    return n;
+  }
+
+  /* Ask for a redraw of the whole canvas in the next frame. */
+  function repaintCanvas(renderer) {
+    var whole = renderer._bounds;
+    if (!renderer._map || !whole) { return; }
+    renderer._redrawBounds = L.bounds(whole.min.clone(), whole.max.clone());
+    renderer._redrawRequest = renderer._redrawRequest ||
+      L.Util.requestAnimFrame(renderer._redraw, renderer);
+  }
 
   function arrowMarker(ctx, arrow, color) {
     if (ctx.renderer) {
@@ -665,6 +713,27 @@
       label.textContent = dayLabel(ctx.state.w0) + " \u2013 " + dayLabel(ctx.state.w1);
       apply(ctx);
     }
+    /* On a canvas with many line points, a move of the reader's draws a draft (see
+     * DRAFT_POINTS) until the slider rests or is let go (settle). A draft, once begun,
+     * lasts until then, so that a drag never mixes the two pictures. */
+    var renderer = ctx.renderer, resting = null;
+    function settle() {
+      clearTimeout(resting);
+      resting = null;
+      if (renderer && renderer.srDraft) {
+        renderer.srDraft = false;
+        repaintCanvas(renderer);
+      }
+    }
+    function drafted(rests) {
+      if (!renderer || (!renderer.srDraft && strokedPoints(ctx) < DRAFT_POINTS)) { return; }
+      if (!renderer.srDraft) {
+        renderer.srDraft = true;
+        repaintCanvas(renderer);
+      }
+      clearTimeout(resting);
+      resting = rests ? setTimeout(settle, SETTLE_MS) : null;
+    }
     /* A drag sends input events faster than a big map repaints: the first is handled at
      * once, the rest until the next frame are folded into one re-filter in that frame, so
      * a drag never queues re-filters and repaints behind the pointer. */
@@ -675,6 +744,7 @@
         return;
       }
       readWindow();
+      drafted(true);
       frame = requestAnimationFrame(function () {
         frame = null;
         if (pending) {
@@ -683,10 +753,19 @@
         }
       });
     }
+    function letGo() {  /* the slider let go (or a key's step): a move still folded in
+                           * waits for no frame, and the full picture follows at once */
+      if (pending) {
+        pending = false;
+        readWindow();
+      }
+      settle();
+    }
     [start, end].forEach(function (input) {
       input.min = days[0];
       input.max = days[1];
       input.addEventListener("input", onInput);
+      input.addEventListener("change", letGo);
     });
     start.value = days[0];
     end.value = days[1];
@@ -696,6 +775,7 @@
         clearInterval(timer);
         timer = null;
         play.textContent = "\u25B6 Play";
+        settle();
         return;
       }
       if (+end.value >= days[1]) { end.value = start.value; }
@@ -704,6 +784,7 @@
       timer = setInterval(function () {
         end.value = Math.min(+end.value + step, days[1]);
         readWindow();
+        drafted(false);  /* drawn in full when Play stops */
         if (+end.value >= days[1]) { play.click(); }
       }, 100);
     });

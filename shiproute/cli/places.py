@@ -137,8 +137,7 @@ def route(
         click.echo(json.dumps(feature, ensure_ascii=False))
         return
     path = " -> ".join(s.name for s in sites)
-    click.echo(f"{path} by {mode}: {found.distance_km:,.0f} km "
-               f"({found.distance_nm:,.0f} nmi)")
+    click.echo(f"{path} by {mode}: {found.distance_label()}")
     click.echo(f"  route: {found.source}")
     if found.rule and found.rule != found.source:
         click.echo(f"  rule: {found.rule}")
