@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
 from pyproj import Geod
 import shapely
 
 from shiproute.gazetteer.earth import KM_PER_DEGREE, clip_to_box, load_earth
 from shiproute.routes.model import LatLon
-
-if TYPE_CHECKING:
-    pass
 
 _WGS84 = Geod(ellps="WGS84")
 
@@ -102,3 +100,58 @@ def _padded(bounds: tuple[float, float, float, float], pad: float
             ) -> tuple[float, float, float, float]:
     west, south, east, north = bounds
     return (west - pad, south - pad, east + pad, north + pad)
+
+
+def unwrapped(points: Sequence[LatLon]) -> list[LatLon]:
+    """Return the points with each longitude within 180 degrees of the one before."""
+    out = [points[0]]
+    for lat, lon in points[1:]:
+        out.append((lat, lon + 360.0 * round((out[-1][1] - lon) / 360.0)))
+    return out
+
+
+def box_around(points: Sequence[LatLon], margin: float) -> tuple[float, float, float, float]:
+    """Return the (west, south, east, north) box of (lat, lon) points, ``margin`` degrees wider."""
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    return (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
+
+
+def shifted(geometry: Any, degrees: float) -> Any:
+    """Return a lon/lat geometry moved ``degrees`` east."""
+    return shapely.transform(geometry, lambda xy: np.add(xy, [degrees, 0.0]))
+
+
+def land_around(bounds: tuple[float, float, float, float]) -> Any:
+    """Return the land in a (west, south, east, north) box whose sides may lie beyond +/-180."""
+    west, south, east, north = bounds
+    parts = []
+    for turn in (-360.0, 0.0, 360.0):
+        low, high = max(west - turn, -180.0), min(east - turn, 180.0)
+        if low < high:
+            found = land_within((low, south, high, north))
+            parts.append(found if turn == 0.0 else shifted(found, turn))
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+
+
+def copies(geometry: Any) -> list[Any]:
+    """Return a geometry and its copies shifted by 360 degrees that overlap [-180, 180]."""
+    west, _south, east, _north = geometry.bounds
+    return [geometry if turn == 0.0 else shifted(geometry, turn)
+            for turn in (0.0, -360.0, 360.0) if west + turn < 180.0 and east + turn > -180.0]
+
+
+def touches_land(geometries: Any) -> Any:
+    """Return whether each (continuous-longitude) geometry touches Natural Earth 10m land; fast.
+
+    Uses the prepared polygons as loaded, so it costs microseconds per geometry.
+    """
+    earth = load_earth()
+    pieces = [(n, copy) for n, geometry in enumerate(geometries) for copy in copies(geometry)]
+    shapes = np.array([copy for _n, copy in pieces], dtype=object)
+    out = np.zeros(len(geometries), dtype=bool)
+    if not len(shapes):
+        return out
+    which, hits = earth.land_tree.query(shapes)
+    touching = shapely.intersects(earth.land[hits], shapes[which])
+    out[[pieces[i][0] for i in which[touching]]] = True
+    return out

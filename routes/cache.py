@@ -56,9 +56,11 @@ _SELECT = (f"SELECT key, {_BOUNDED.format('meta')}, {_BOUNDED.format('points')} 
            "WHERE key IN ({})")
 _DATA_FILES = (("shiproute.routes", "data/rail-world.npz"),
                ("shiproute.routes", "data/sea-lanes.npz"),
+               ("shiproute.routes", "data/sea-port-links.npz"),
                ("shiproute.gazetteer", "data/naturalearth-10m.npz"))
 _CODE_FILES = tuple(("shiproute.routes", name) for name in (
-    "routing.py", "sea.py", "lanes.py", "rail.py", "_grid.py", "_land.py", "geodesic.py"))
+    "routing.py", "sea.py", "lanes.py", "links.py", "waterways.py", "rail.py", "_grid.py",
+    "_land.py", "geodesic.py"))
 """The modules that shape a route: editing one (a development install) must not
 serve routes the old code drew."""
 

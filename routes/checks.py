@@ -117,7 +117,7 @@ def route_warnings(routed: RoutedDataset) -> list[str]:
         points = routed.geometries[index].points
         crossed = land_km(points, ports, PORT_KM)
         if crossed > LAND_KM:  # the waterways' land is water: load them only when it matters
-            from shiproute.routes.sea import waterway_corridor
+            from shiproute.routes.waterways import waterway_corridor
 
             crossed = land_km(points, ports, PORT_KM, waterways=waterway_corridor(line(points)))
         if crossed > LAND_KM:

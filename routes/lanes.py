@@ -18,9 +18,9 @@ every node within :data:`ENTRY_RADIUS_KM`), and one Dijkstra search from a
 virtual source linked to the origin's candidates picks, for every destination
 at once, the pair of entries that gives the shortest total: connector + lane +
 connector. Connectors count as straight (great-circle) links unless the caller
-says what they really cost: :mod:`shiproute.routes.sea` re-routes those that
-cross land and refuses those that can't reach the node over water, and the
-search is repeated until the entries it picks have been checked.
+says what they really cost: :mod:`shiproute.routes.sea` prices them with the
+ports' links (:mod:`shiproute.routes.links`), around land or refused, and the
+search is repeated until the entries it picks have been priced.
 """
 
 from __future__ import annotations
