@@ -16,6 +16,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.ndimage import find_objects, label
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 import shapely
@@ -58,11 +59,8 @@ class _Raster:
             dx, dy = dx * 1.5, dy * 1.5
         xs = west + dx * (np.arange(math.ceil((east - west) / dx)) + 0.5)
         ys = south + dy * (np.arange(math.ceil((north - south) / dy)) + 0.5)
-        gx, gy = np.meshgrid(xs, ys)
-        shapely.prepare(blocked)
-        free = ~shapely.contains_xy(blocked, gx, gy)
-        free &= ~_near_edge(shapely.boundary(blocked), xs, ys, dx, dy)
-        return cls(free, xs, ys, dx, dy, mid)
+        clear = ~_near_edge(shapely.boundary(blocked), xs, ys, dx, dy)
+        return cls(clear & ~_inside(blocked, clear, xs, ys), xs, ys, dx, dy, mid)
 
     def cell(self, point: LatLon) -> tuple[int, int]:
         """Return the (row, column) of the cell holding a point, or of the nearest edge cell."""
@@ -240,11 +238,17 @@ def grid_paths(
         known = np.isfinite(reached[at])
         sources.update(zip(seeds[known].tolist(), reached[at][known].tolist(), strict=True))
         sources[origin] = 0.0
+    # a step joins cells that share a side or, diagonally, whose two side cells are free
+    # too: the cells one search can reach are the 4-connected pieces of the free cells
+    pieces, _count = label(raster.free)
+    reachable = np.unique(pieces.ravel()[np.fromiter(sources, np.int64)])
+    targets = [raster.flat(end) for end in ends]
+    if not np.isin(pieces.ravel()[targets], reachable).any():
+        return [None] * len(ends)
     distances, previous = raster.search(sources, costly)
     avoid = blocked if costly is None else shapely.union_all([blocked, costly])
     out: list[tuple[LatLon, ...] | None] = []
-    for end in ends:
-        target = raster.flat(end)
+    for end, target in zip(ends, targets, strict=True):
         if not np.isfinite(distances[target]):
             out.append(None)
             continue
@@ -256,6 +260,27 @@ def grid_paths(
                 [raster.centre(i) for i in chain[:-1]]
         out.append(straighten([start, *middle, end], avoid))  # keeps the costly steps taken
     return out
+
+
+def _inside(blocked: Any, clear: NDArray[Any], xs: NDArray[Any], ys: NDArray[Any]
+            ) -> NDArray[Any]:
+    """Return which of the ``clear`` cells (none near the edge of ``blocked``) lie in it.
+
+    Cells that share a side step less than the distance :func:`_near_edge`
+    keeps clear of the edge, so a 4-connected piece of clear cells never
+    crosses it: one point in ``blocked`` or not tells for the whole piece,
+    instead of a point-in-polygon test per cell.
+    """
+    pieces, count = label(clear)
+    inside = np.zeros(count + 1, dtype=bool)
+    if count:
+        boxes = find_objects(pieces)
+        where = [np.argwhere(pieces[box] == n)[0] + [box[0].start, box[1].start]
+                 for n, box in enumerate(boxes, 1)]
+        rows, cols = np.array(where).T
+        shapely.prepare(blocked)
+        inside[1:] = shapely.contains_xy(blocked, xs[cols], ys[rows])
+    return inside[pieces]
 
 
 def _near_edge(edge: Any, xs: NDArray[Any], ys: NDArray[Any], dx: float, dy: float

@@ -276,7 +276,8 @@ class LaneNetwork:
         return found
 
     def routes(self, origin: LatLon, destinations: Sequence[LatLon], *,
-               connect: Connect | None = None, eager: bool = False,
+               connect: Connect | None = None,
+               priced: Callable[[LatLon], Mapping[int, Entry]] | None = None,
                unreachable: Callable[[LatLon, float], NoRouteError] | None = None
                ) -> list[LanePath | NoRouteError]:
         """Return the shortest lane routes from one port to several, over their best entries.
@@ -301,12 +302,11 @@ class LaneNetwork:
             at ``node`` (lat, lon) from ``port``, in km, at least the straight
             distance; or ``None`` when the port can't reach that node over
             water (:mod:`shiproute.routes.sea` passes one).
-        eager
-            ``connect`` is cheap (e.g. a lookup): ask it about every entry of
-            every port first and search once, instead of asking only about
-            the entries the best routes use and searching again after each
-            round of answers. The routes are the same; with many
-            destinations, eager takes one search instead of dozens.
+        priced
+            ``priced(port)`` gives every entry a port can join with its real
+            cost, by node index, when the caller knows them all (a lookup):
+            then ``connect`` is not asked, and one search serves every
+            destination instead of a search per round of answers.
         unreachable
             ``unreachable(port, nearest_km)`` makes the error for a port
             ``connect`` refuses every entry of; by default "port inland with
@@ -323,9 +323,15 @@ class LaneNetwork:
         """
         refused = unreachable or _unreachable
         ports = list(dict.fromkeys([origin, *destinations]))
-        candidates = {p: {e.node: e for e in self.entries(p)} for p in ports}
-        nearest = {p: min(e.km for e in side.values()) for p, side in candidates.items()}
+        if priced is not None:
+            candidates = {p: dict(priced(p)) for p in ports}
+            connect = None
+        else:
+            candidates = {p: {e.node: e for e in self.entries(p)} for p in ports}
         checked: set[tuple[LatLon, int]] = set()
+
+        def nearest(port: LatLon) -> float:
+            return self.entries(port)[0].km
 
         def ask(price: Connect, port: LatLon, node: int) -> None:  # price one entry, once
             checked.add((port, node))
@@ -335,15 +341,11 @@ class LaneNetwork:
             else:
                 candidates[port][node] = Entry(node, cost)
 
-        if eager and connect is not None:  # a cheap connect: ask once, search once
-            for port, side in candidates.items():
-                for node in list(side):
-                    ask(connect, port, node)
         found: dict[LatLon, LanePath | NoRouteError] = {}
         pending = list(dict.fromkeys(destinations))
         while pending:
             if not candidates[origin]:
-                found.update((d, refused(origin, nearest[origin])) for d in pending)
+                found.update((d, refused(origin, nearest(origin))) for d in pending)
                 break
             search = self._search(candidates[origin].values())
             starts = dict(candidates[origin])
@@ -351,7 +353,7 @@ class LaneNetwork:
             again = []
             for destination in pending:
                 if not candidates[destination]:
-                    found[destination] = refused(destination, nearest[destination])
+                    found[destination] = refused(destination, nearest(destination))
                     continue
                 try:
                     lane = self._trace(search, starts, list(candidates[destination].values()))

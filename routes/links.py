@@ -54,9 +54,9 @@ from shiproute.routes._land import (
     unwrapped,
 )
 from shiproute.routes.lanes import DATA_FILE as LANES_FILE
-from shiproute.routes.lanes import LaneNetwork, load_lane_network
+from shiproute.routes.lanes import Entry, LaneNetwork, load_lane_network
 from shiproute.routes.model import LatLon
-from shiproute.routes.waterways import waterway_corridor
+from shiproute.routes.waterways import waterway_corridor, waterways_through
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -325,6 +325,8 @@ class PortLinks:
         self.table = load_link_table()
         self.links: dict[LatLon, dict[LatLon, PortLink]] = {}
         self.pending: dict[LatLon, _Pending] = {}
+        self.entries: dict[LatLon, dict[int, Entry]] = {}
+        self.names: dict[tuple[LatLon, LatLon], tuple[str, ...]] = {}
 
     def _of(self, port: LatLon) -> dict[LatLon, PortLink]:
         if port not in self.links:
@@ -345,10 +347,12 @@ class PortLinks:
         self._of(port)
         return port not in self.pending
 
-    def known(self, port: LatLon, node: LatLon) -> float | None:
-        """Return the cost of a link known without a grid search (km), or None."""
-        link = self._of(port).get(node)
-        return None if link is None else link.cost
+    def known(self, port: LatLon) -> dict[int, Entry]:
+        """Return the lane entries of the links known without a grid search, priced, by node."""
+        if port not in self.entries:
+            self.entries[port] = {link.node: Entry(link.node, link.cost)
+                                  for link in self._of(port).values()}
+        return self.entries[port]
 
     def cost(self, port: LatLon, node: LatLon) -> float | None:
         """Return the cost of joining ``node`` from ``port`` (km), or None if it can't."""
@@ -356,11 +360,20 @@ class PortLinks:
         if node not in links and port in self.pending:
             found = _around(port, self.pending.pop(port))
             links.update((self.network.point(n), link) for n, link in found.items())
-        return self.known(port, node)
+            self.entries.pop(port, None)
+        link = links.get(node)
+        return None if link is None else link.cost
 
     def link(self, port: LatLon, node: LatLon) -> PortLink:
         """Return a link :meth:`cost` or :meth:`known` priced."""
         return self._of(port)[node]
+
+    def through(self, port: LatLon, node: LatLon) -> tuple[str, ...]:
+        """Return the waterways a link follows over land, in order (found once per link)."""
+        if (port, node) not in self.names:
+            self.names[port, node] = waterways_through(self.link(port, node).points,
+                                                       PORT_RADIUS_KM)
+        return self.names[port, node]
 
     def unreachable(self, port: LatLon, nearest_km: float) -> NoRouteError:
         """Return why no lane node of a port could be joined: inland, or out of the lanes' reach.

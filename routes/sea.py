@@ -44,11 +44,10 @@ from shiproute.routes._land import (
 from shiproute.routes.lanes import LaneNetwork, LanePath, load_lane_network
 from shiproute.routes.links import PORT_RADIUS_KM, PortLinks
 from shiproute.routes.model import LatLon
-from shiproute.routes.waterways import waterways_through
 
 DIRECT_KM = 500.0  # ports closer than this also get a direct water-grid search
 MARGINS_DEG = (0.3, 1.0)
-REPAIR_GAIN = 0.01  # links are searched for only when that may shorten a route by 1%
+REPAIR_GAIN = 0.01  # links and direct paths are searched for only if they may gain 1%
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,19 +165,22 @@ def _sea_path(network: LaneNetwork, links: PortLinks, origin: LatLon,
     tail = links.link(destination, middle[-1])
     points = unwrapped([*head.points[:-1], *middle, *reversed(tail.points[:-1])])
     repaired = network.repairs(lane.nodes) + head.repaired + tail.repaired
-    waterways = (*waterways_through(head.points, PORT_RADIUS_KM),
-                 *network.waterways_of(lane.nodes),
-                 *reversed(waterways_through(tail.points, PORT_RADIUS_KM)))
+    waterways = (*links.through(origin, middle[0]), *network.waterways_of(lane.nodes),
+                 *reversed(links.through(destination, middle[-1])))
     lane_path = SeaPath(_wrapped(points, destination), repaired, head.land_km + tail.land_km,
                         waterways=tuple(dict.fromkeys(waterways)))
-    if path_length_km([points[0], points[-1]]) > DIRECT_KM:
+    crow = path_length_km([points[0], points[-1]])
+    if crow > DIRECT_KM:
+        return lane_path
+    km = path_length_km(points)
+    if km <= crow * (1 + REPAIR_GAIN):  # no water path can be 1% shorter
         return lane_path
     if (origin, destination) not in direct_paths:
         found = _repair(points[0], points[-1], _port_disks(points))
         direct_paths[origin, destination] = found
         direct_paths[destination, origin] = None if found is None else found[::-1]
     direct = direct_paths[origin, destination]
-    if direct is None or path_length_km(direct) >= path_length_km(points):
+    if direct is None or path_length_km(direct) >= km:
         return lane_path
     return SeaPath(_wrapped(direct, destination), 0, 0.0, direct=True)
 
@@ -226,7 +228,7 @@ def _lanes_from(network: LaneNetwork, links: PortLinks, origin: LatLon,
     node give; for the others, the missing links are searched for
     (:meth:`PortLinks.cost`).
     """
-    clear = network.routes(origin, destinations, connect=links.known, eager=True,
+    clear = network.routes(origin, destinations, priced=links.known,
                            unreachable=links.unreachable)
     if links.complete(origin) and all(links.complete(d) for d in destinations):
         return clear

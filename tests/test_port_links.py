@@ -160,3 +160,25 @@ def test_costly_cells_are_crossed_only_where_no_water_path_exists() -> None:
     assert across is not None
     assert _land_km(_wall(0.2), across) == pytest.approx(1.67, abs=0.05)
     assert max(abs(lat) for lat, _lon in across) < 0.01
+
+
+@pytest.mark.parametrize("bounds", [
+    (129.5, 41.8, 133.5, 43.8),  # Rajin to Nakhodka: bays, islands, the Tumen mouth
+    (4.5, 59.5, 7.5, 61.0),  # the fjords around Bergen
+    (-127.5, 49.3, -125.8, 50.6),  # Tahsis and the islands off Vancouver Island
+    (120.5, 13.0, 123.0, 15.0),  # Luzon's Lamon Bay and Hondagua
+])
+def test_the_raster_is_the_point_in_polygon_test_of_every_cell(
+        bounds: tuple[float, float, float, float]) -> None:
+    # the grid tests one point per piece of cells clear of the coast, not every cell
+    import numpy as np
+
+    from shiproute.routes._land import land_around
+
+    land = land_around(bounds)
+    raster = _grid._Raster.of(land, bounds, 0.5, 300_000)
+    cells = np.meshgrid(raster.xs, raster.ys)
+    each = ~shapely.contains_xy(land, *cells) & ~_grid._near_edge(
+        shapely.boundary(land), raster.xs, raster.ys, raster.dx, raster.dy)
+    assert raster.free.sum() > 10_000 and (~raster.free).sum() > 10_000
+    assert np.array_equal(raster.free, each)
