@@ -10,11 +10,13 @@ in its place.
 
 Usage::
 
-    python bench/run_all.py [--quick] [--folium-assets DIR] [--scgraph-python PY]
-                            [--before PY] [--only NAME ...]
+    python bench/run_all.py [--quick] [--runs N] [--folium-assets DIR]
+                            [--scgraph-python PY] [--before PY] [--only NAME ...]
 
 ``--quick`` passes ``--quick`` to every bench: small sizes and fewer runs
-(minutes instead of hours; bench_pipeline at 10,000 legs only). In the file,
+(minutes instead of hours; bench_pipeline at 10,000 legs only). ``--runs N``
+passes ``--runs N`` to every bench that takes it, so that each figure is a
+median of N runs with its spread (``--quick --runs 3``: about 20 minutes). In the file,
 paths given on the command line appear as the placeholders ``FOLIUM_ASSETS``,
 ``SCGRAPH_PYTHON`` and ``BEFORE_PYTHON``.
 """
@@ -44,6 +46,8 @@ class Bench:
     """An attribute that must be given, else the bench is skipped."""
     quick: bool = True
     """Whether the bench has a ``--quick`` mode (else it is skipped under ``--quick``)."""
+    runs: bool = True
+    """Whether the bench takes ``--runs`` (:func:`harness.add_run_options`)."""
 
 
 BENCHES = (
@@ -54,7 +58,7 @@ BENCHES = (
     Bench("bench_routing", options=(("--scgraph-python", "scgraph_python"),)),
     Bench("bench_pipeline", options=(("--before", "before"),)),
     Bench("bench_browser", options=(("--folium-assets", "folium_assets"),),
-          needs="folium_assets"),
+          needs="folium_assets", runs=False),
     Bench("bench_sea"),
 )
 PLACEHOLDERS = {"folium_assets": "FOLIUM_ASSETS", "scgraph_python": "SCGRAPH_PYTHON",
@@ -67,6 +71,9 @@ def command(bench: Bench, args: argparse.Namespace) -> tuple[list[str], str]:
     if args.quick and bench.quick:
         argv.append("--quick")
         shown.append("--quick")
+    if args.runs and bench.runs:
+        argv += ["--runs", str(args.runs)]
+        shown += ["--runs", str(args.runs)]
     for option, attribute in bench.options:
         value = getattr(args, attribute)
         if value:
@@ -107,6 +114,8 @@ def main() -> None:
     """Run the benches asked for and write the results file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and fewer runs")
+    parser.add_argument("--runs", type=int, help="measured runs of each side in every bench "
+                        "that takes --runs (bench_browser opens each page 3 times anyway)")
     parser.add_argument("--folium-assets", type=Path, help="npm tarballs for bench_browser")
     parser.add_argument("--scgraph-python", help="a Python with scgraph 2.x and scgraph-data")
     parser.add_argument("--before", help="a Python with an older shiproute, for bench_pipeline")
@@ -116,7 +125,8 @@ def main() -> None:
     args = parser.parse_args()
     facts = harness.machine_facts()
     sections = [run(bench, args) for bench in BENCHES if not args.only or bench.name in args.only]
-    shown = "python bench/run_all.py" + (" --quick" if args.quick else "")
+    shown = "python bench/run_all.py" + (" --quick" if args.quick else "") + \
+        (f" --runs {args.runs}" if args.runs else "")
     text = "\n".join([
         "# Benchmark results", "",
         f"Written by `{shown}` (with the options named in each section's command). "
