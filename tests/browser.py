@@ -115,3 +115,48 @@ def click_shape(page: Any, selector: str) -> None:
     }""", selector)
     assert point is not None, f"no uncovered point on {selector}"
     page.mouse.click(*point)
+
+
+CANVAS_POINT = """([lat, lon]) => {
+    const map = document.querySelector('.sr-root').srMap;
+    const p = map.latLngToContainerPoint([lat, lon]);
+    const origin = map.getContainer().getBoundingClientRect();
+    const x = origin.left + p.x, y = origin.top + p.y;
+    const el = document.elementFromPoint(x, y);
+    return el && el.tagName === 'CANVAS' && el.closest('.leaflet-srSites-pane') ? [x, y] : null;
+}"""
+"""The page point of (lat, lon) if the reader can click the map's canvas there, else null."""
+
+_LISTEN = """() => {
+    const map = document.querySelector('.sr-root').srMap;
+    map.closePopup().stop();
+    window.srOpened = null;
+    window.srListener = e => {
+      window.srOpened = e.popup.getElement().querySelector('.leaflet-popup-content').innerText;
+    };
+    map.on('popupopen', window.srListener);
+}"""
+"""Close any popup, stop any pan, and note the text of the next popup that opens."""
+
+
+def canvas_point(page: Any, where: tuple[float, float]) -> tuple[float, float] | None:
+    """Return the page point of (lat, lon) if nothing covers the map's canvas there."""
+    point = page.evaluate(CANVAS_POINT, list(where))
+    return None if point is None else (point[0], point[1])
+
+
+def click_canvas(page: Any, where: tuple[float, float]) -> str | None:
+    """Click the map's canvas at (lat, lon) with the mouse; return the popup's text, or None.
+
+    The point must not be covered (by a panel, a marker); the click is a real one,
+    so the map hit-tests its canvas lines as it does for a reader.
+    """
+    page.evaluate(_LISTEN)
+    point = canvas_point(page, where)
+    assert point is not None, f"{where} is covered"
+    page.mouse.click(*point)
+    text: str | None = page.evaluate("""() => {
+        document.querySelector('.sr-root').srMap.off('popupopen', window.srListener);
+        return window.srOpened;
+    }""")
+    return text

@@ -22,7 +22,7 @@ import pytest
 
 from shiproute.cli import main
 
-from browser import MAIN, Visit, deadline
+from browser import MAIN, Visit, canvas_point, click_canvas, deadline
 
 SEED = 20261130
 COLUMNS, ROWS, LEGS_PER_ROUTE = 20, 25, 20
@@ -86,48 +86,17 @@ PAINTED = """([canvasSelector, routes]) => new Promise(done => requestAnimationF
     })))"""
 """Whether the canvas is painted at each (lat, lon), once the next frame is drawn."""
 
-CLEAR_POINT = """([lat, lon]) => {
-    const map = document.querySelector('.sr-root').srMap;
-    const p = map.latLngToContainerPoint([lat, lon]);
-    const origin = map.getContainer().getBoundingClientRect();
-    const x = origin.left + p.x, y = origin.top + p.y;
-    const el = document.elementFromPoint(x, y);
-    return el && el.tagName === 'CANVAS' && el.closest('.leaflet-srSites-pane') ? [x, y] : null;
-}"""
-"""The page point of (lat, lon) if the reader can click the canvas there, else null."""
-
-
 def _middles() -> list[tuple[float, float]]:
     return [(lat, (west + east) / 2) for lat, west, east in map(_route, range(ROUTES))]
 
 
-LISTEN = """() => {
-    const map = document.querySelector('.sr-root').srMap;
-    map.closePopup().stop();
-    window.srOpened = null;
-    window.srListener = e => {
-      window.srOpened = e.popup.getElement().querySelector('.leaflet-popup-content').innerText;
-    };
-    map.on('popupopen', window.srListener);
-}"""
-"""Close any popup, stop any pan, and note the text of the next popup that opens."""
-
-
 def _click_route(page: Any, n: int) -> str | None:
     """Click the middle of route ``n``; return the popup's text, or None if none opens."""
-    page.evaluate(LISTEN)
-    point = page.evaluate(CLEAR_POINT, list(_middles()[n]))
-    assert point is not None, f"route {n} is covered"
-    page.mouse.click(*point)
-    text: str | None = page.evaluate("""() => {
-        document.querySelector('.sr-root').srMap.off('popupopen', window.srListener);
-        return window.srOpened;
-    }""")
-    return text
+    return click_canvas(page, _middles()[n])
 
 
 def _uncovered(page: Any, routes: list[int]) -> list[int]:
-    return [n for n in routes if page.evaluate(CLEAR_POINT, list(_middles()[n]))]
+    return [n for n in routes if canvas_point(page, _middles()[n])]
 
 
 def _leg_ids(text: str) -> set[str]:
@@ -156,8 +125,9 @@ def test_click_on_a_canvas_line_opens_the_popup_of_its_legs(
     seen = visit(big_map)
     with deadline(20):
         routes = _uncovered(seen.page, [0, 137, 262, 499])
-        x, y = seen.page.evaluate(CLEAR_POINT, list(_middles()[routes[0]]))
-        seen.page.mouse.move(x, y)  # the pointer turns into a hand over a line
+        point = canvas_point(seen.page, _middles()[routes[0]])
+        assert point is not None  # routes[0] is uncovered
+        seen.page.mouse.move(*point)  # the pointer turns into a hand over a line
         seen.page.wait_for_function(f"() => document.querySelector('{CANVAS}')"
                                     ".classList.contains('leaflet-interactive')", timeout=5000)
         texts = {n: _click_route(seen.page, n) for n in routes}

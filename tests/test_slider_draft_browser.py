@@ -29,7 +29,7 @@ import pytest
 
 from shiproute.cli import main
 
-from browser import MAIN, Visit, deadline
+from browser import MAIN, Visit, canvas_point, click_canvas, deadline
 
 SEED = 20261201
 COLUMNS, ROWS, LEGS_PER_ROUTE = 10, 10, 20
@@ -272,35 +272,10 @@ def test_a_drag_on_a_map_of_few_line_points_draws_in_full_as_it_moves(
     assert seen.errors == []
 
 
-CLEAR_POINT = """([lat, lon]) => {
-    const map = document.querySelector('.sr-root').srMap;
-    const p = map.latLngToContainerPoint([lat, lon]);
-    const origin = map.getContainer().getBoundingClientRect();
-    const x = origin.left + p.x, y = origin.top + p.y;
-    const el = document.elementFromPoint(x, y);
-    return el && el.tagName === 'CANVAS' && el.closest('.leaflet-srSites-pane') ? [x, y] : null;
-}"""
-"""The page point of (lat, lon) if the reader can click the canvas there, else null."""
-
-
 def _uncovered(page: Any, routes: list[int]) -> list[int]:
-    return [n for n in routes if page.evaluate(CLEAR_POINT, list(_middles([n])[0]))]
+    return [n for n in routes if canvas_point(page, _middles([n])[0])]
 
 
 def _click(page: Any, n: int) -> str | None:
     """Click the middle of route ``n``; return the text of the popup that opens, or None."""
-    page.evaluate("""() => {
-        const map = document.querySelector('.sr-root').srMap;
-        map.closePopup().stop();
-        window.srOpened = null;
-        window.srListener = e => {
-          window.srOpened = e.popup.getElement().querySelector('.leaflet-popup-content').innerText;
-        };
-        map.on('popupopen', window.srListener);
-    }""")
-    page.mouse.click(*page.evaluate(CLEAR_POINT, list(_middles([n])[0])))
-    text: str | None = page.evaluate("""() => {
-        document.querySelector('.sr-root').srMap.off('popupopen', window.srListener);
-        return window.srOpened;
-    }""")
-    return text
+    return click_canvas(page, _middles([n])[0])
