@@ -280,7 +280,8 @@ def _inside(blocked: Any, clear: NDArray[Any], xs: NDArray[Any], ys: NDArray[Any
         rows, cols = np.array(where).T
         shapely.prepare(blocked)
         inside[1:] = shapely.contains_xy(blocked, xs[cols], ys[rows])
-    return inside[pieces]
+    cells: NDArray[Any] = inside[pieces]
+    return cells
 
 
 def _near_edge(edge: Any, xs: NDArray[Any], ys: NDArray[Any], dx: float, dy: float
