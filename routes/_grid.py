@@ -62,23 +62,27 @@ class _Raster:
         clear = ~_near_edge(shapely.boundary(blocked), xs, ys, dx, dy)
         return cls(clear & ~_inside(blocked, clear, xs, ys), xs, ys, dx, dy, mid)
 
-    def cell(self, point: LatLon) -> tuple[int, int]:
-        """Return the (row, column) of the cell holding a point, or of the nearest edge cell."""
-        lat, lon = point
+    def index(self, lat: NDArray[Any], lon: NDArray[Any]) -> NDArray[Any]:
+        """Return the flat indices of the cells holding points, or of the nearest edge cells."""
         rows, cols = self.free.shape
-        r = min(max(int((lat - self.ys[0]) / self.dy + 0.5), 0), rows - 1)
-        c = min(max(int((lon - self.xs[0]) / self.dx + 0.5), 0), cols - 1)
+        r = np.floor((lat - self.ys[0]) / self.dy + 0.5).astype(np.int64).clip(0, rows - 1)
+        c = np.floor((lon - self.xs[0]) / self.dx + 0.5).astype(np.int64).clip(0, cols - 1)
+        found: NDArray[Any] = r * cols + c
+        return found
+
+    def flat(self, point: LatLon) -> int:
+        """Return the flat index of the cell holding a point, or of the nearest edge cell."""
+        return int(self.index(np.array([point[0]]), np.array([point[1]]))[0])
+
+    def cell(self, point: LatLon) -> tuple[int, int]:
+        """Return the (row, column) of the cell :meth:`flat` gives."""
+        r, c = divmod(self.flat(point), self.free.shape[1])
         return r, c
 
     def centre(self, index: int) -> LatLon:
         """Return the (lat, lon) of a cell's centre, by flat index."""
         r, c = divmod(index, self.free.shape[1])
         return (float(self.ys[r]), float(self.xs[c]))
-
-    def flat(self, point: LatLon) -> int:
-        """Return the flat index of the cell :meth:`cell` gives."""
-        r, c = self.cell(point)
-        return r * int(self.free.shape[1]) + c
 
     def search(self, sources: dict[int, float], costly: Any = None
                ) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -231,10 +235,7 @@ def grid_paths(
         lat, lon = raster.ys[rows], raster.xs[cols]
         inside = (lon > near[0]) & (lon < near[2]) & (lat > near[1]) & (lat < near[3])
         seeds, lat, lon = seeds[inside], lat[inside], lon[inside]
-        at = (np.floor((lat - inner.ys[0]) / inner.dy + 0.5).astype(np.int64)
-              .clip(0, inner.free.shape[0] - 1) * inner.free.shape[1]
-              + np.floor((lon - inner.xs[0]) / inner.dx + 0.5).astype(np.int64)
-              .clip(0, inner.free.shape[1] - 1))
+        at = inner.index(lat, lon)
         known = np.isfinite(reached[at])
         sources.update(zip(seeds[known].tolist(), reached[at][known].tolist(), strict=True))
         sources[origin] = 0.0

@@ -29,16 +29,15 @@ import numpy as np
 import shapely
 
 from shiproute.errors import NoRouteError
-from shiproute.gazetteer.earth import load_earth
 from shiproute.routes._grid import grid_path
 from shiproute.routes._land import (
     box_around,
-    copies,
     disk,
     geodesic_length_km,
     land_around,
     line,
     path_length_km,
+    touches_land,
     unwrapped,
 )
 from shiproute.routes.lanes import LaneNetwork, LanePath, load_lane_network
@@ -117,15 +116,9 @@ def crossing_km(segments: Sequence[tuple[LatLon, LatLon]]) -> list[float]:
         Km on land per segment, in order; 0.0 for a segment that at most
         touches the coast.
     """
-    earth = load_earth()
-    land, tree = earth.land, earth.land_tree
     lines = [line(unwrapped([a, b])) for a, b in segments]
-    pieces = [(n, copy) for n, geometry in enumerate(lines) for copy in copies(geometry)]
-    shapes = np.array([copy for _n, copy in pieces], dtype=object)
-    which, hits = tree.query(shapes)
-    touching = shapely.intersects(land[hits], shapes[which])
     km = [0.0] * len(segments)
-    for n in sorted({pieces[i][0] for i in which[touching]}):
+    for n in np.flatnonzero(touches_land(lines)):
         km[n] = geodesic_length_km(shapely.intersection(lines[n], land_around(box_around(
             [(y, x) for x, y in lines[n].coords], 0.05))))
     return km
