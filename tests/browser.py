@@ -8,7 +8,7 @@ timeouts do not fire while a page spins in a script.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,3 +160,29 @@ def click_canvas(page: Any, where: tuple[float, float]) -> str | None:
         return window.srOpened;
     }""")
     return text
+
+
+def grid_dataset(title: str, routes: Sequence[tuple[float, float, float]],
+                 departures: Sequence[Any], legs_per_route: int, *,
+                 paths: Sequence[str] = (), legs: Sequence[str] = ()) -> str:
+    """Return a generated dataset of straight east-west routes, each followed by some legs.
+
+    Ten rail stations; per route ``n`` at (latitude, west, east) a path ``p{n}``;
+    leg ``L{i}`` departs on ``departures[i]`` along route ``i // legs_per_route``
+    with a stated volume. ``paths`` and ``legs`` are more YAML entries for those
+    two mappings.
+    """
+    lines = [f"title: {title}", "sources:", "  r: {title: '[generated]'}", "sites:"]
+    lines += [f"  s{k}: {{name: Stop {k}, kind: rail_station, country: RU, lat: 56.3, "
+              f"lon: {62 + 6 * k}}}" for k in range(10)]
+    lines.append("paths:")
+    lines += [f"  p{n}: [[{lat}, {west}], [{lat}, {east}]]"
+              for n, (lat, west, east) in enumerate(routes)]
+    lines += paths
+    lines.append("legs:")
+    lines += [f"  - {{id: L{i}, from: s{i % 10}, to: s{(i + 3) % 10}, mode: rail, "
+              f"path: p{i // legs_per_route}, depart: {day.isoformat()}, "
+              f"volume: {1 + i % 50}, unit: containers, sources: [r]}}"
+              for i, day in enumerate(departures)]
+    lines += legs
+    return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ import pytest
 
 from shiproute.cli import main
 
-from browser import MAIN, Visit, canvas_point, click_canvas, deadline
+from browser import MAIN, Visit, canvas_point, click_canvas, deadline, grid_dataset
 
 SEED = 20261130
 COLUMNS, ROWS, LEGS_PER_ROUTE = 20, 25, 20
@@ -44,19 +44,8 @@ def _departures() -> list[dt.date]:
 
 
 def _dataset() -> str:
-    lines = ["title: ten thousand legs", "sources:", "  r: {title: '[generated]'}", "sites:"]
-    lines += [f"  s{k}: {{name: Stop {k}, kind: rail_station, country: RU, lat: 56.3, "
-              f"lon: {62 + 6 * k}}}" for k in range(10)]
-    lines.append("paths:")
-    for n in range(ROUTES):
-        lat, west, east = _route(n)
-        lines.append(f"  p{n}: [[{lat}, {west}], [{lat}, {east}]]")
-    lines.append("legs:")
-    for i, day in enumerate(_departures()):
-        lines.append(f"  - {{id: L{i}, from: s{i % 10}, to: s{(i + 3) % 10}, mode: rail, "
-                     f"path: p{i // LEGS_PER_ROUTE}, depart: {day.isoformat()}, "
-                     f"volume: {1 + i % 50}, unit: containers, sources: [r]}}")
-    return "\n".join(lines) + "\n"
+    return grid_dataset("ten thousand legs", [_route(n) for n in range(ROUTES)], _departures(),
+                        LEGS_PER_ROUTE)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ import pytest
 
 from shiproute.cli import main
 
-from browser import MAIN, Visit, canvas_point, click_canvas, deadline
+from browser import MAIN, Visit, canvas_point, click_canvas, deadline, grid_dataset
 
 SEED = 20261201
 COLUMNS, ROWS, LEGS_PER_ROUTE = 10, 10, 20
@@ -59,22 +59,11 @@ def _zigzag(k: int) -> str:
 
 
 def _dataset(zigzags: int) -> str:
-    lines = ["title: slider drafts", "sources:", "  r: {title: '[generated]'}", "sites:"]
-    lines += [f"  s{k}: {{name: Stop {k}, kind: rail_station, country: RU, lat: 56.3, "
-              f"lon: {62 + 6 * k}}}" for k in range(10)]
-    lines.append("paths:")
-    for n in range(ROUTES):
-        lat, west, east = _route(n)
-        lines.append(f"  p{n}: [[{lat}, {west}], [{lat}, {east}]]")
-    lines += [f"  z{k}: {_zigzag(k)}" for k in range(zigzags)]
-    lines.append("legs:")
-    for i, day in enumerate(_departures()):
-        lines.append(f"  - {{id: L{i}, from: s{i % 10}, to: s{(i + 3) % 10}, mode: rail, "
-                     f"path: p{i // LEGS_PER_ROUTE}, depart: {day.isoformat()}, "
-                     f"volume: {1 + i % 50}, unit: containers, sources: [r]}}")
-    lines += [f"  - {{id: Z{k}, from: s0, to: s9, mode: rail, path: z{k}, "
-              f"depart: 2023-01-01, arrive: 2023-12-31, sources: [r]}}" for k in range(zigzags)]
-    return "\n".join(lines) + "\n"
+    return grid_dataset(
+        "slider drafts", [_route(n) for n in range(ROUTES)], _departures(), LEGS_PER_ROUTE,
+        paths=[f"  z{k}: {_zigzag(k)}" for k in range(zigzags)],
+        legs=[f"  - {{id: Z{k}, from: s0, to: s9, mode: rail, path: z{k}, "
+              f"depart: 2023-01-01, arrive: 2023-12-31, sources: [r]}}" for k in range(zigzags)])
 
 
 def _render(folder: Path, zigzags: int) -> Path:
