@@ -229,10 +229,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(single_route(runs, args.warmups) + "\n")
         print(bundled_dataset(Path(tmp), runs, args.warmups) + "\n")
-        pair_runs = 1 if args.quick else max(1, runs // 2)
-        print(rail_pairs(Path(tmp), pair_runs, args.warmups, args.scgraph_python) + "\n")
-    print(harness.method(runs, args.warmups) + f" The rail pairs: {pair_runs} run(s) of each "
-          "side.")
+        print(rail_pairs(Path(tmp), runs, args.warmups, args.scgraph_python) + "\n")
+    print(harness.method(runs, args.warmups))
     if not args.scgraph_python:
         print("scgraph not measured: no --scgraph-python given.")
 
