@@ -33,9 +33,11 @@ redraws its canvas, with one pixel read back so that drawing the browser may
 defer is done too (see ``MOVE_SLIDER``; compositing the frame onto the screen is
 not included). The slider column also gives the line points the canvas strokes
 with every leg shown (the sum of the points of each shown line after Leaflet's
-clipping and simplification). Each page is opened ``--repeat`` times (3), the
-two sides in turn; the table gives the run of median readiness, and for the
-slider the median of the runs' slowest moves with their range in brackets.
+clipping and simplification). Each page is opened ``--runs`` times (3), the
+two sides in turn, after ``--warmups`` discarded opens of each (1); every
+figure is the median of the runs with their range in brackets (for the
+slider, of each run's slowest move), and the nodes, HTML size and errors are
+those of the run of median readiness.
 
 Usage::
 
@@ -43,7 +45,7 @@ Usage::
         jquery@3.7.1 bootstrap@5.2.2 leaflet.awesome-markers@2.0.5 \\
         @fortawesome/fontawesome-free@6.2.0)
     python bench/bench_browser.py --folium-assets folium-assets [--quick]
-        [--workload 100k] [--no-peer]
+        [--runs 3] [--workload 100k] [--no-peer]
 
 Prints a Markdown table.
 """
@@ -272,7 +274,7 @@ def median_run(runs: list[Measured]) -> Measured | None:
 
 
 def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str,
-        repeat: int, peer: bool = True) -> list[str]:
+        runs: int, warmups: int, peer: bool = True) -> list[str]:
     """Generate one workload as ``data``, measure both sides in turn; return its table row.
 
     Without ``peer`` the folium page is neither written nor opened.
@@ -287,40 +289,49 @@ def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str,
         folium_page(data, folium_html)
         localise(folium_html, base)
     ours, theirs = [], []
-    for _ in range(repeat):  # in turn, so that other load on the machine hits both sides
-        ours.append(measure(browser, ours_html, SHIPROUTE_READY, 120, slider=True))
+    for round_ in range(warmups + runs):  # in turn, so that other load hits both sides
+        kept = round_ >= warmups
+        mine = measure(browser, ours_html, SHIPROUTE_READY, 120, slider=True)
+        ours += [mine] if kept else []
         if not peer:
             continue
         with contextlib.suppress(PageTimeout):  # a page that is never ready is a result too
-            theirs.append(measure(browser, folium_html,
-                                  "() => document.readyState === 'complete'",
-                                  FOLIUM_LIMIT_S, slider=False))
-    mine = median_run(ours)
-    assert mine is not None
-    return [name, *_cells(mine, median_run(theirs), ours_html, folium_html, ours, peer)]
+            folium = measure(browser, folium_html, "() => document.readyState === 'complete'",
+                             FOLIUM_LIMIT_S, slider=False)
+            theirs += [folium] if kept else []
+    return [name, *_cells(ours, theirs, ours_html, folium_html, peer)]
 
 
-def _spread(values: list[float]) -> str:
-    """Format the median of ``values`` in ms with their range when there are several."""
-    middle = f"{statistics.median(values):.0f}"
-    return middle if len(values) < 2 else f"{middle} ({min(values):.0f}-{max(values):.0f})"
+def _spread(values: list[float], unit: str, digits: int = 0) -> str:
+    """Format the median of ``values`` and their unit, with their range when there are several."""
+    def number(value: float) -> str:
+        return f"{value:,.{digits}f}"
+
+    middle = f"{number(statistics.median(values))} {unit}"
+    return middle if len(values) < 2 else f"{middle} ({number(min(values))}-{number(max(values))})"
 
 
-def _cells(ours: Measured, theirs: Measured | None, ours_html: Path,
-           folium_html: Path, runs: list[Measured], peer: bool = True) -> list[str]:
-    """Format the cells of one row."""
-    def side(m: Measured, html: Path) -> str:
-        return (f"{m.ready_ms / 1000:.2f} s, {m.heap_mb:.0f} MB heap, {m.nodes:,} nodes, "
-                f"{html.stat().st_size / 1e6:.1f} MB HTML, {m.problems} errors")
+def _cells(ours: list[Measured], theirs: list[Measured], ours_html: Path,
+           folium_html: Path, peer: bool = True) -> list[str]:
+    """Format the cells of one row from the kept runs of each side."""
+    def side(runs: list[Measured], html: Path) -> str:
+        typical = median_run(runs)
+        assert typical is not None
+        return (f"{_spread([m.ready_ms / 1000 for m in runs], 's', 2)}, "
+                f"{_spread([m.heap_mb for m in runs], 'MB')} heap, {typical.nodes:,} nodes, "
+                f"{html.stat().st_size / 1e6:.1f} MB HTML, {typical.problems} errors")
 
     folium_cell = (side(theirs, folium_html) if theirs
                    else f"not ready after {FOLIUM_LIMIT_S} s" if peer else "not measured")
-    ratio = (f"{theirs.ready_ms / ours.ready_ms:.1f}x faster, "
-             f"{theirs.heap_mb / ours.heap_mb:.1f}x less heap" if theirs else "")
-    slider = (f"{_spread([m.refilter_ms or 0.0 for m in runs])} ms filter, "
-              f"{_spread([m.repaint_ms or 0.0 for m in runs])} ms with repaint, "
-              f"{_spread([m.settled_ms or 0.0 for m in runs])} ms settled repaint; "
-              f"{ours.points or 0:,} line points")
+    ratio = ""
+    if theirs:
+        ready = [statistics.median(m.ready_ms for m in runs) for runs in (theirs, ours)]
+        heap = [statistics.median(m.heap_mb for m in runs) for runs in (theirs, ours)]
+        ratio = f"{ready[0] / ready[1]:.1f}x faster, {heap[0] / heap[1]:.1f}x less heap"
+    slider = (f"filter {_spread([m.refilter_ms or 0.0 for m in ours], 'ms')}, "
+              f"with repaint {_spread([m.repaint_ms or 0.0 for m in ours], 'ms')}, "
+              f"settled repaint {_spread([m.settled_ms or 0.0 for m in ours], 'ms')}; "
+              f"{ours[0].points or 0:,} line points")
     return [side(ours, ours_html), folium_cell, ratio, slider]
 
 
@@ -330,10 +341,7 @@ def main() -> None:
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--folium-assets", type=Path, required=True,
                         help="a directory holding the npm tarballs listed in the usage")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each page; the table gives the median")
-    parser.add_argument("--quick", action="store_true",
-                        help="the 10k-leg workloads only, each page opened once")
+    harness.add_run_options(parser, runs=3, quick_runs=1)
     parser.add_argument("--workload", action="append", default=[], metavar="TEXT",
                         help="only the workloads whose name starts with TEXT (repeatable)")
     parser.add_argument("--no-peer", dest="peer", action="store_false",
@@ -343,7 +351,7 @@ def main() -> None:
     if args.workload:
         workloads = {name: options for name, options in workloads.items()
                      if any(name.startswith(text) for text in args.workload)}
-    repeat = 1 if args.quick else args.repeat
+    runs = harness.runs_of(args)
     from playwright.sync_api import sync_playwright
 
     print(harness.header() + "\n")
@@ -353,14 +361,15 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=args.chromium, args=OFFLINE_BUT_LOOPBACK)
         for n, (name, options) in enumerate(workloads.items()):
             rows.append(run(browser, Path(tmp) / f"workload-{n}.yaml", name, options, base,
-                            repeat, args.peer))
+                            runs, args.warmups, args.peer))
             print(f"measured: {name}", file=sys.stderr, flush=True)
         browser.close()
     print("| workload | shiproute: interactive | folium GeoJson: interactive | ratio "
           "| shiproute: slowest slider move |\n|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\n{os.cpu_count()} CPUs; load average {load:.1f} at the start, "
+    print(f"\nEach page opened {runs} time(s) after {args.warmups} discarded open(s), the sides "
+          f"in turn. {os.cpu_count()} CPUs; load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end.")
 
 

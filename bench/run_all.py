@@ -15,7 +15,7 @@ Usage::
 
 ``--quick`` passes ``--quick`` to every bench: small sizes and fewer runs
 (minutes instead of hours; bench_pipeline at 10,000 legs only). ``--runs N``
-passes ``--runs N`` to every bench that takes it, so that each figure is a
+passes ``--runs N`` to every bench, so that each figure is a
 median of N runs with its spread (``--quick --runs 3``: about 20 minutes). In the file,
 paths given on the command line appear as the placeholders ``FOLIUM_ASSETS``,
 ``SCGRAPH_PYTHON`` and ``BEFORE_PYTHON``.
@@ -46,8 +46,6 @@ class Bench:
     """An attribute that must be given, else the bench is skipped."""
     quick: bool = True
     """Whether the bench has a ``--quick`` mode (else it is skipped under ``--quick``)."""
-    runs: bool = True
-    """Whether the bench takes ``--runs`` (:func:`harness.add_run_options`)."""
 
 
 BENCHES = (
@@ -58,7 +56,7 @@ BENCHES = (
     Bench("bench_routing", options=(("--scgraph-python", "scgraph_python"),)),
     Bench("bench_pipeline", options=(("--before", "before"),)),
     Bench("bench_browser", options=(("--folium-assets", "folium_assets"),),
-          needs="folium_assets", runs=False),
+          needs="folium_assets"),
     Bench("bench_sea"),
 )
 PLACEHOLDERS = {"folium_assets": "FOLIUM_ASSETS", "scgraph_python": "SCGRAPH_PYTHON",
@@ -71,7 +69,7 @@ def command(bench: Bench, args: argparse.Namespace) -> tuple[list[str], str]:
     if args.quick and bench.quick:
         argv.append("--quick")
         shown.append("--quick")
-    if args.runs and bench.runs:
+    if args.runs:
         argv += ["--runs", str(args.runs)]
         shown += ["--runs", str(args.runs)]
     for option, attribute in bench.options:
