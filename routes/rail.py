@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 DATA_FILE = "rail-world.npz"
 EARTH_RADIUS_KM = 6371.0088
 SNAP_CANDIDATES = 256
+SEARCH_CELLS = 4_000_000
+"""Distances and predecessors held at once by :meth:`RailNetwork.paths`: its Dijkstra
+searches run in batches of origins of about this many nodes in all (about 48 MB)."""
+
+Snap = tuple[tuple[int, float], tuple[int, float]]
+"""Where a pair of places joins the network: (node, km away) of each."""
 
 
 def _unit_vectors(lat: NDArray[Any], lon: NDArray[Any]) -> NDArray[Any]:
@@ -139,8 +145,7 @@ class RailNetwork:
         return sorted(best.values(), key=lambda item: item[1])
 
     def _snap_pair(self, near_origin: list[tuple[int, float]],
-                   near_destination: list[tuple[int, float]]
-                   ) -> tuple[tuple[int, float], tuple[int, float]]:
+                   near_destination: list[tuple[int, float]]) -> Snap:
         """Snap two places to one piece they can route on, least total snapping first.
 
         ``near_origin`` and ``near_destination`` are their :meth:`candidates`.
@@ -216,8 +221,7 @@ class RailNetwork:
         list of RailPath or NoRouteError
             In the order of ``pairs``; an error where a pair has no path.
         """
-        results: list[RailPath | NoRouteError] = []
-        snaps: list[tuple[tuple[int, float], tuple[int, float]] | None] = []
+        snaps: list[Snap | None] = []
         places = dict.fromkeys(place for pair in pairs for place in pair)
         near = {place: self.candidates(place, mask) for place in places}  # once per place
         for origin, destination in pairs:
@@ -225,22 +229,30 @@ class RailNetwork:
                 snaps.append(self._snap_pair(near[origin], near[destination]))
             except NoRouteError:
                 snaps.append(None)
-        sources = sorted({snap[0][0] for snap in snaps if snap is not None})
-        row = {node: i for i, node in enumerate(sources)}
-        if sources:
-            distances, previous = self.shortest(sources, mask)
-        for snap in snaps:
-            if snap is None:
-                results.append(NoRouteError("no rail network piece reaches both places"))
-                continue
-            (start, start_km), (end, end_km) = snap
-            km = distances[row[start], end]
-            if not math.isfinite(km):
-                results.append(NoRouteError("the rail network does not connect these places"))
-                continue
-            nodes = self.walk(previous[row[start]], start, end)
-            results.append(RailPath(nodes, float(km), (start_km, end_km)))
+        results: list[RailPath | NoRouteError] = [
+            NoRouteError("no rail network piece reaches both places") for _ in pairs]
+        from_source: dict[int, list[tuple[int, Snap]]] = {}
+        for k, snap in enumerate(snaps):
+            if snap is not None:
+                from_source.setdefault(snap[0][0], []).append((k, snap))
+        sources = sorted(from_source)
+        batch = max(1, SEARCH_CELLS // len(self.lat))
+        for first in range(0, len(sources), batch):
+            chunk = sources[first:first + batch]
+            distances, previous = self.shortest(chunk, mask)
+            for row, start in enumerate(chunk):
+                for k, snap in from_source[start]:
+                    results[k] = self._found(snap, distances[row], previous[row])
         return results
+
+    def _found(self, snap: Snap, distances: NDArray[Any], previous: NDArray[Any]
+               ) -> RailPath | NoRouteError:
+        """Return the path of one snapped pair from its origin's search, or why there is none."""
+        (start, start_km), (end, end_km) = snap
+        km = distances[end]
+        if not math.isfinite(km):
+            return NoRouteError("the rail network does not connect these places")
+        return RailPath(self.walk(previous, start, end), float(km), (start_km, end_km))
 
     def countries_along(self, nodes: Sequence[int]) -> tuple[str, ...]:
         """Return the countries a node path passes through, in order, without repeats."""

@@ -136,3 +136,30 @@ def test_air_leg_is_a_densified_great_circle(gazetteer: Gazetteer) -> None:
 def test_road_leg_is_flagged_as_not_on_a_road_network(gazetteer: Gazetteer) -> None:
     route = _route(gazetteer, "road", "Khasan", "Vladivostok")
     assert route.flags == ("no offline road network: drawn as a great circle",)
+
+
+def test_rail_searches_in_batches_of_origins_give_the_paths_of_one_search(
+    gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shiproute.routes import rail
+
+    network = rail.load_rail_network()
+    mask = network.allowed(("RU",))
+    names = ["Vladivostok", "Khabarovsk", "Tikhoretsk", "Novorossiysk", "Moscow"]
+    places = [(site.lat, site.lon) for site in map(gazetteer.resolve, names)]
+    pairs = list(itertools.permutations(places, 2))
+    whole = network.paths(pairs, mask)
+    monkeypatch.setattr(rail, "SEARCH_CELLS", 2 * len(network.lat))  # two origins a search
+    searched: list[int] = []
+    shortest = rail.RailNetwork.shortest
+
+    def counted(self: rail.RailNetwork, sources: list[int], allowed: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        searched.append(len(sources))
+        return shortest(self, sources, allowed)
+
+    monkeypatch.setattr(rail.RailNetwork, "shortest", counted)
+    batched = network.paths(pairs, mask)
+    assert searched == [2, 2, 1]
+    assert [(p.nodes, p.km) for p in batched] == [(p.nodes, p.km) for p in whole]
+    assert all(isinstance(p, rail.RailPath) and p.km > 100 for p in whole)
