@@ -135,6 +135,7 @@ decimals.
 from __future__ import annotations
 
 import codecs
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 import contextlib
 import csv
@@ -1093,6 +1094,9 @@ class _Places:
         (row, end) to the id of the site the row's coordinates give.
     warnings
         (row, message).
+    derived
+        (row, site id, country, end) of the sites whose country comes from
+        Natural Earth, for :func:`_country_warnings`.
     failed
         (row, column) of place cells whose coordinates failed; the dataset
         reader's problems there repeat what is already reported.
@@ -1108,6 +1112,7 @@ class _Places:
     sites: dict[str, tuple[Site, YamlMap, int]] = field(default_factory=dict)
     ids: dict[tuple[int, str], str] = field(default_factory=dict)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    derived: list[tuple[int, str, str, str]] = field(default_factory=list)
     failed: set[tuple[int, int]] = field(default_factory=set)
     local: Gazetteer | None = None
     resolved: dict[str, Site | None] = field(default_factory=dict)
@@ -1202,9 +1207,7 @@ class _Places:
                                               "replaces the gazetteer's, "
                                               f"{_describe(self.gazetteer[site.id])}"))
         if derived:
-            self.warnings.append((row.number, f"site '{site.id}' lies in {site.country} by "
-                                              f"Natural Earth; give '{end}_country' to say "
-                                              "otherwise"))
+            self.derived.append((row.number, site.id, site.country, end))
 
     def local_id(self, name: str) -> str:
         """Return the id of the one site defined by coordinates that ``name`` names, else it.
@@ -1387,11 +1390,38 @@ def _row_problems(table: Table, places: _Places, legs: list[YamlMap], gazetteer:
     return sorted([*places.problems, *fresh], key=lambda p: (p.line, p.column))
 
 
+FOLDED = 3
+"""Sites named one by one in a warning about countries taken from Natural Earth."""
+
+
+def _country_warnings(derived: list[tuple[int, str, str, str]]) -> list[tuple[int, str]]:
+    """Warn of the sites whose country comes from Natural Earth: each, or a few and a count.
+
+    Parameters
+    ----------
+    derived
+        (row, site id, country, end) of each such site, in row order.
+    """
+    if len(derived) <= FOLDED:
+        return [(row, f"site '{site}' lies in {country} by Natural Earth; give '{end}_country' "
+                      "to say otherwise") for row, site, country, end in derived]
+    countries = Counter(country for _row, _site, country, _end in derived)
+    shown = ", ".join(f"{n} in {country}" for country, n in countries.most_common())
+    named = ", ".join(f"'{site}'" for _row, site, _country, _end in derived[:FOLDED])
+    columns = " or ".join(f"'{end}_country'" for end in sorted({d[3] for d in derived}))
+    return [(derived[0][0], f"{len(derived)} sites got their country from Natural Earth by "
+                            f"their positions ({shown}): {named} and {len(derived) - FOLDED} "
+                            f"more, up to row {derived[-1][0]}; give {columns} to say "
+                            "otherwise")]
+
+
 def _warnings(table: Table, places: _Places, document: Mapping[str, Any]
               ) -> tuple[Problem, ...]:
     rows = {leg.mark[0] for leg in document["legs"]}
+    derived = _country_warnings([d for d in places.derived if d[0] in rows])
     found = [Problem(table.path, 0, 0, f"row {row}: {message}", "warning")
-             for row, message in places.warnings if row in rows]
+             for row, message in sorted([*places.warnings, *derived], key=lambda w: w[0])
+             if row in rows]
     if document.get("sources"):
         listed = ", ".join(document["sources"])
         found.append(Problem(table.path, 0, 0, (

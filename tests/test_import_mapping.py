@@ -368,3 +368,21 @@ def test_csv_export_of_a_dataset_with_its_own_sites_imports_without_a_gazetteer_
     original, again = read_dataset(dataset, gazetteer), read_dataset(back, gazetteer)
     assert again.legs == original.legs
     assert again.sites["kamenny"] == original.sites["kamenny"]
+
+
+def test_many_countries_from_natural_earth_are_one_warning(
+    write: Write, gazetteer: Gazetteer
+) -> None:
+    sheet = write("legs.csv", """
+    from,from_lat,from_lon,to,to_lat,to_lon,mode
+    Depot A,55.1,40.1,Depot B,56.1,41.1,rail
+    Depot C,57.1,42.1,Depot D,58.1,43.1,rail
+    Depot A,55.1,40.1,Pier E,42.3,130.4,sea
+    """)
+    imported = import_legs(sheet, gazetteer)
+    assert len(imported.dataset["sites"]) == 5
+    assert [str(w) for w in imported.warnings] == [
+        f"{sheet}: warning: row 2: 5 sites got their country from Natural Earth by their "
+        "positions (4 in RU, 1 in KP): 'depot-a', 'depot-b', 'depot-c' and 2 more, up to row 4; "
+        "give 'from_country' or 'to_country' to say otherwise",
+    ]
