@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 import re
+import statistics
 
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
 FIGURE = re.compile(rf"(?P<median>{NUMBER}) ?(?P<unit>ms|s|MB)? \((?P<low>{NUMBER})-"
@@ -101,7 +102,7 @@ def figures(text: str) -> Iterator[tuple[str, Figure]]:
 
 def compare(old: dict[str, Figure], new: dict[str, Figure]) -> tuple[list[list[str]], str]:
     """Return the table rows comparing the figures of both runs, and a summary line."""
-    rows, within, overlap = [], 0, 0
+    rows, within, overlap, changes = [], 0, 0, []
     shared = [key for key in new if key in old]
     for key in shared:
         a, b = old[key], new[key]
@@ -109,12 +110,15 @@ def compare(old: dict[str, Figure], new: dict[str, Figure]) -> tuple[list[list[s
         within += inside
         overlap += overlapping
         change = (b.median - a.median) / a.median if a.median else 0.0
+        changes.append(abs(change))
         rows.append([key, a.text, b.text, "yes" if inside else "no",
                      "yes" if overlapping else "no", f"{change:+.0%}"])
     rows.sort(key=lambda row: (row[3] == "yes", row[4] == "yes"))
+    moved = (f"; medians moved by {statistics.median(changes):.0%} (median), at most "
+             f"{max(changes):.0%}" if changes else "")
     summary = (f"{len(shared)} figures in both runs: {within} medians within the earlier range, "
-               f"{overlap} ranges overlapping; {len(old) - len(shared)} only in the earlier "
-               f"run, {len(new) - len(shared)} only in the rerun.")
+               f"{overlap} ranges overlapping{moved}; {len(old) - len(shared)} only in the "
+               f"earlier run, {len(new) - len(shared)} only in the rerun.")
     return rows, summary
 
 

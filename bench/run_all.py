@@ -16,7 +16,7 @@ Usage::
 ``--quick`` passes ``--quick`` to every bench: small sizes and fewer runs
 (minutes instead of hours; bench_pipeline at 10,000 legs only). ``--runs N``
 passes ``--runs N`` to every bench, so that each figure is a
-median of N runs with its spread (``--quick --runs 3``: about 20 minutes). In the file,
+median of N runs with its spread (``--quick --runs 3``: about 15 minutes). In the file,
 paths given on the command line appear as the placeholders ``FOLIUM_ASSETS``,
 ``SCGRAPH_PYTHON`` and ``BEFORE_PYTHON``.
 """

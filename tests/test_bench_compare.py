@@ -72,7 +72,8 @@ def test_medians_out_of_the_earlier_range_come_first_with_their_change():
         "yes", "yes", "-3%"]
     assert [row[3] for row in rows] == ["no"] * 3 + ["yes"] * 4
     assert summary == ("7 figures in both runs: 4 medians within the earlier range, "
-                       "4 ranges overlapping; 0 only in the earlier run, 1 only in the rerun.")
+                       "4 ranges overlapping; medians moved by 4% (median), at most 36%; "
+                       "0 only in the earlier run, 1 only in the rerun.")
 
 
 def test_the_command_prints_the_table_and_the_summary(tmp_path):
