@@ -112,8 +112,7 @@ def main() -> None:
     """Run the benches asked for and write the results file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and fewer runs")
-    parser.add_argument("--runs", type=int, help="measured runs of each side in every bench "
-                        "that takes --runs (bench_browser opens each page 3 times anyway)")
+    parser.add_argument("--runs", type=int, help="measured runs of each side in every bench")
     parser.add_argument("--folium-assets", type=Path, help="npm tarballs for bench_browser")
     parser.add_argument("--scgraph-python", help="a Python with scgraph 2.x and scgraph-data")
     parser.add_argument("--before", help="a Python with an older shiproute, for bench_pipeline")
