@@ -29,6 +29,8 @@ DATA_FILE = "naturalearth-10m.npz"
 Scale = Literal["10m", "110m"]
 """A Natural Earth scale shipped with the package."""
 KM_PER_DEGREE = 111.32
+NEAR_COAST_DEGREES = 0.1
+"""How far a point may lie off Natural Earth's country outlines and still get its country."""
 """Kilometres per degree of latitude (and of longitude at the equator), for short distances."""
 
 
@@ -273,3 +275,25 @@ def _load(scale: Scale) -> Earth:
             label_lon=np.asarray(arrays["country_label_lon"], dtype=np.float64),
             area_km2=np.asarray(arrays["country_area_km2"], dtype=np.float64),
         )
+
+
+def country_at(lat: float, lon: float) -> str:
+    """Return the Natural Earth country at a point, or within 0.1 degree of it.
+
+    Parameters
+    ----------
+    lat, lon
+        WGS84 degrees.
+
+    Returns
+    -------
+    str
+        The ISO 3166-1 alpha-2 code; ``""`` at sea, farther off every coast.
+    """
+    earth = load_earth("10m")
+    code = str(earth.country_of(np.array([lon]), np.array([lat]))[0])
+    if code:
+        return code
+    near = earth.country_tree.query_nearest(shapely.Point(lon, lat),
+                                            max_distance=NEAR_COAST_DEGREES)
+    return earth.codes[int(near[0])] if len(near) else ""

@@ -217,8 +217,6 @@ ATTRIBUTES = "attributes"
 REQUIRED = ("from", "to", "mode")
 _SEPARATOR = re.compile(r"[\s_\-]+")
 _SLUG = re.compile(r"\W+")
-NEAR_COAST_DEGREES = 0.1
-"""How far a point may lie off Natural Earth's country outlines and still get its country."""
 DUMP_ITEMS = 500
 """Items of a long list that :func:`dump_yaml` writes at a time."""
 _LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -1062,22 +1060,6 @@ def _slug(name: str) -> str:
     return _SLUG.sub("-", name.casefold()).strip("-_") or "site"
 
 
-def _country_at(lat: float, lon: float) -> str:
-    """Return the Natural Earth country at a point, or within 0.1 degree of it; ``""`` if none."""
-    import numpy as np
-    import shapely
-
-    from shiproute.gazetteer.earth import load_earth
-
-    earth = load_earth("10m")
-    code = str(earth.country_of(np.array([lon]), np.array([lat]))[0])
-    if code:
-        return code
-    near = earth.country_tree.query_nearest(shapely.Point(lon, lat),
-                                            max_distance=NEAR_COAST_DEGREES)
-    return earth.codes[int(near[0])] if len(near) else ""
-
-
 @dataclass
 class _Places:
     """The sites that rows define by coordinates, and the problems the rows have.
@@ -1150,7 +1132,9 @@ class _Places:
     def _country(self, position: tuple[float, float]) -> str:
         """Return the Natural Earth country of a position (remembered)."""
         if position not in self.countries:
-            self.countries[position] = _country_at(*position)
+            from shiproute.gazetteer.earth import country_at
+
+            self.countries[position] = country_at(*position)
         return self.countries[position]
 
     def _position(self, row: _Row, end: str) -> tuple[float, float] | None:
