@@ -234,6 +234,38 @@ def test_route_json_is_a_geojson_feature_in_lon_lat_order(runner: CliRunner) -> 
     assert props["distance_nm"] == pytest.approx(props["distance_km"] / 1.852, abs=0.01)
 
 
+def test_route_takes_positions_as_lat_lon_southern_and_western_too(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["route", "43.12,131.9", "Khabarovsk", "--mode", "rail",
+                                  "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("43.12,131.9 -> Khabarovsk by rail: ")
+    assert 650 < int(first.split(": ")[1].split(" km")[0].replace(",", "")) < 850
+    result = runner.invoke(main, ["route", "-33.92,18.42", "Tanabe", "--mode", "sea", "--json",
+                                  "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    feature = json.loads(result.stdout)
+    assert feature["properties"]["from"] == "-33.92,18.42"
+    assert feature["geometry"]["coordinates"][0] == [18.42, -33.92]
+    assert 13000 < feature["properties"]["distance_km"] < 17000
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["95,40", "Moscow"], "Error: FROM '95,40': a position is LAT,LON with latitude in -90..90 "
+                          "and longitude in -180..180, e.g. 42.35,130.40"),
+    (["Rajin", "0,-150"], "Error: TO '0,-150' lies in no country, farther than 0.1 degree off "
+                          "every coast; give a port or a place on land"),
+])
+def test_a_position_out_of_range_or_at_sea_is_one_usage_error(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    result = runner.invoke(main, ["route", *args, "--mode", "sea"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == message
+
+
 def test_route_with_unknown_place_is_one_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["route", "Rajin", "Dunai port x", "--mode", "sea"])
     assert result.exit_code == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 import click
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from shiproute.gazetteer.model import Site
     from shiproute.gazetteer.resolve import Gazetteer
 
+POSITION = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*")
+"""A place given as ``LAT,LON`` in decimal degrees."""
+
 dataset_option = click.option(
     "--dataset", "dataset", type=click.Path(exists=True, dir_okay=False),
     help="Also resolve the sites this dataset defines under 'sites:'.")
@@ -40,9 +44,8 @@ def _country_codes(_ctx: click.Context, _param: click.Parameter,
     return codes
 
 
-def _distinct_stops(names: list[str], sites: list[Site]) -> None:
+def _distinct_stops(names: list[str], labels: list[str], sites: list[Site]) -> None:
     """Refuse a route whose next stop is the site it is at (also under another name)."""
-    labels = ["FROM", *["--via"] * (len(names) - 2), "TO"]
     for n in range(len(sites) - 1):
         site = sites[n]
         if site.id != sites[n + 1].id:
@@ -51,6 +54,35 @@ def _distinct_stops(names: list[str], sites: list[Site]) -> None:
                f": '{names[n]}' and '{names[n + 1]}' both resolve to '{site.id}' ({site.name})")
         raise click.UsageError(f"{labels[n]} and {labels[n + 1]} are the same site{how}; "
                                "give two different places")
+
+
+def _position(text: str, label: str) -> Site | None:
+    """Return the place ``LAT,LON`` stands for, or None if ``text`` is not a position.
+
+    Its country is Natural Earth's at the point (or within 0.1 degree of a coast).
+
+    Raises
+    ------
+    click.UsageError
+        If a coordinate is out of range or the point lies in no country.
+    """
+    from shiproute.gazetteer.model import Site
+
+    found = POSITION.fullmatch(text)
+    if found is None:
+        return None
+    lat, lon = float(found[1]), float(found[2])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise click.UsageError(f"{label} '{text}': a position is LAT,LON with latitude in "
+                               "-90..90 and longitude in -180..180, e.g. 42.35,130.40")
+    from shiproute.gazetteer.earth import country_at
+
+    country = country_at(lat, lon)
+    if not country:
+        raise click.UsageError(f"{label} '{text}' lies in no country, farther than 0.1 degree "
+                               "off every coast; give a port or a place on land")
+    where = f"{lat:g},{lon:g}"
+    return Site(where, where, "other", country, lat, lon)
 
 
 def _places(gazetteers: tuple[str, ...], dataset: str | None) -> Gazetteer:
@@ -82,11 +114,12 @@ def resolve(name: str, mode: str | None, as_json: bool, dataset: str | None,
     echo_site(found.site, as_json=as_json, how=found.how)
 
 
-@click.command()
+@click.command(context_settings={"ignore_unknown_options": True})  # FROM may be -33.9,18.4
 @click.argument("origin", metavar="FROM")
 @click.argument("destination", metavar="TO")
 @click.option("--mode", required=True, type=click.Choice(MODES), help="Network to route on.")
-@click.option("--via", multiple=True, metavar="SITE", help="Waypoint site, in order; repeatable.")
+@click.option("--via", multiple=True, metavar="SITE",
+              help="Waypoint (a place or LAT,LON), in order; repeatable.")
 @click.option("--countries", multiple=True, metavar="CC", callback=_country_codes,
               help="Country (ISO alpha-2) a rail route may cross; repeatable. "
                    "Default: the countries of FROM, TO and the waypoints.")
@@ -101,7 +134,12 @@ def route(
     as_json: bool, dataset: str | None, gazetteers: tuple[str, ...], no_cache: bool,
     cache_dir: str | None,
 ) -> None:
-    """Route FROM to TO on a network; print the distance and what shaped the route."""
+    """Route FROM to TO on a network; print the distance and what shaped the route.
+
+    FROM, TO and each --via are what ``shiproute resolve`` takes, or a
+    position as LAT,LON in decimal degrees (e.g. 49.9,-126.67); a position
+    gets Natural Earth's country at the point.
+    """
     from shiproute.routes.routing import RouteRequest, Stop
 
     gazetteer = _places(gazetteers, dataset)
@@ -109,8 +147,10 @@ def route(
 
     prefer = PREFERRED_KIND.get(mode)
     names = [origin, *via, destination]
-    sites = [gazetteer.resolve(name, prefer) for name in names]
-    _distinct_stops(names, sites)
+    labels = ["FROM", *["--via"] * len(via), "TO"]
+    sites = [_position(name, label) or gazetteer.resolve(name, prefer)
+             for name, label in zip(names, labels, strict=True)]
+    _distinct_stops(names, labels, sites)
     stops = tuple(Stop(s.name, s.lat, s.lon, s.country) for s in sites)
     request = RouteRequest(mode, stops, countries)  # type: ignore[arg-type]
     with router(no_cache, cache_dir) as service:
