@@ -250,6 +250,10 @@ def test_route_takes_positions_as_lat_lon_southern_and_western_too(
     assert feature["properties"]["from"] == "-33.92,18.42"
     assert feature["geometry"]["coordinates"][0] == [18.42, -33.92]
     assert 13000 < feature["properties"]["distance_km"] < 17000
+    result = runner.invoke(main, ["route", "Rajin", "Dunay", "--mdoe", "sea"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("Error: No such option '--mdoe'. "
+                                              "Did you mean '--mode'?")
 
 
 @pytest.mark.parametrize(("args", "message"), [

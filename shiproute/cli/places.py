@@ -85,6 +85,19 @@ def _position(text: str, label: str) -> Site | None:
     return Site(where, where, "other", country, lat, lon)
 
 
+class _PositionsCommand(click.Command):
+    """A command whose arguments may be positions with a negative latitude (``-33.9,18.4``).
+
+    Such a token would read as an unknown option; it is passed on with a leading
+    space, which :data:`POSITION` allows, so that every other unknown option is
+    still refused by name.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, [f" {arg}" if arg.startswith("-") and POSITION.fullmatch(arg)
+                                        else arg for arg in args])
+
+
 def _places(gazetteers: tuple[str, ...], dataset: str | None) -> Gazetteer:
     """Return the gazetteer layers in use, with a dataset's own sites on top."""
     places = load_gazetteer(gazetteers)
@@ -114,7 +127,7 @@ def resolve(name: str, mode: str | None, as_json: bool, dataset: str | None,
     echo_site(found.site, as_json=as_json, how=found.how)
 
 
-@click.command(context_settings={"ignore_unknown_options": True})  # FROM may be -33.9,18.4
+@click.command(cls=_PositionsCommand)
 @click.argument("origin", metavar="FROM")
 @click.argument("destination", metavar="TO")
 @click.option("--mode", required=True, type=click.Choice(MODES), help="Network to route on.")
@@ -136,7 +149,7 @@ def route(
 ) -> None:
     """Route FROM to TO on a network; print the distance and what shaped the route.
 
-    FROM, TO and each --via are what ``shiproute resolve`` takes, or a
+    FROM, TO and each --via are what 'shiproute resolve' takes, or a
     position as LAT,LON in decimal degrees (e.g. 49.9,-126.67); a position
     gets Natural Earth's country at the point.
     """
