@@ -365,22 +365,13 @@ def run(browser: Any, data: Path, name: str, options: dict[str, Any], base: str,
     return [name, *cells, _slider(ours)]
 
 
-def _spread(values: list[float], unit: str, digits: int = 0) -> str:
-    """Format the median of ``values`` and their unit, with their range when there are several."""
-    def number(value: float) -> str:
-        return f"{value:,.{digits}f}"
-
-    middle = f"{number(statistics.median(values))} {unit}"
-    return middle if len(values) < 2 else f"{middle} ({number(min(values))}-{number(max(values))})"
-
-
 def _side(runs: list[Measured], html: Path) -> str:
     """Format one side's cell from its kept runs."""
     typical = median_run(runs)
     if typical is None:
         return f"not ready after {PEER_LIMIT_S} s"
-    return (f"{_spread([m.ready_ms / 1000 for m in runs], 's', 2)}, "
-            f"{_spread([m.heap_mb for m in runs], 'MB')} heap, {typical.nodes:,} nodes, "
+    return (f"{harness.spread([m.ready_ms / 1000 for m in runs], 's', 2)}, "
+            f"{harness.spread([m.heap_mb for m in runs], 'MB')} heap, {typical.nodes:,} nodes, "
             f"{html.stat().st_size / 1e6:.1f} MB HTML, {typical.problems} errors")
 
 
@@ -395,9 +386,9 @@ def _ratio(theirs: list[Measured], ours: list[Measured]) -> str:
 
 def _slider(ours: list[Measured]) -> str:
     """Format the slider moves of shiproute's runs."""
-    return (f"filter {_spread([m.refilter_ms or 0.0 for m in ours], 'ms')}, "
-            f"with repaint {_spread([m.repaint_ms or 0.0 for m in ours], 'ms')}, "
-            f"settled repaint {_spread([m.settled_ms or 0.0 for m in ours], 'ms')}; "
+    return (f"filter {harness.spread([m.refilter_ms or 0.0 for m in ours], 'ms')}, "
+            f"with repaint {harness.spread([m.repaint_ms or 0.0 for m in ours], 'ms')}, "
+            f"settled repaint {harness.spread([m.settled_ms or 0.0 for m in ours], 'ms')}; "
             f"{ours[0].points or 0:,} line points")
 
 

@@ -101,10 +101,15 @@ class Stats:
     def cell(self, unit: str = "s") -> str:
         """Format as ``median (min-max), peak MB`` with times in ``unit`` (``s`` or ``ms``)."""
         scale, digits = (1000, 0) if unit == "ms" else (1, 2)
-        low, mid, high = (round(v * scale, digits) for v in (self.min_s, self.median_s,
-                                                             self.max_s))
-        return (f"{mid:,.{digits}f} {unit} ({low:,.{digits}f}-{high:,.{digits}f}), "
+        return (f"{spread([x.wall_s * scale for x in self.samples], unit, digits)}, "
                 f"{self.peak_mb:,.0f} MB")
+
+
+def spread(values: Sequence[float], unit: str, digits: int = 0) -> str:
+    """Format the median of ``values`` in ``unit`` with their range: ``1.08 s (1.06-1.14)``."""
+    low, mid, high = (f"{v:,.{digits}f}" for v in (min(values), statistics.median(values),
+                                                   max(values)))
+    return f"{mid} {unit} ({low}-{high})"
 
 
 def reported(stats: Stats, key: str) -> float | None:
